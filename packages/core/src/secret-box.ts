@@ -1,0 +1,48 @@
+import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/**
+ * Encrypts secrets the server must be able to read back (SigV4 needs the raw secret access key) with
+ * AES-256-GCM under a master key kept outside the database, and hashes those it only compares
+ * (session tokens, webhook tokens). A stolen database alone reveals no usable secret.
+ */
+export class SecretBox {
+  private constructor(private readonly key: Buffer) {}
+
+  /** Loads the master key from `file`, creating it (mode 0600) on first use. */
+  static fromKeyFile(file: string): SecretBox {
+    if (!existsSync(file)) {
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
+    }
+    return new SecretBox(Buffer.from(readFileSync(file, 'utf8').trim(), 'base64'));
+  }
+
+  static ephemeral(): SecretBox {
+    return new SecretBox(randomBytes(32));
+  }
+
+  seal(plaintext: string): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+    return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64');
+  }
+
+  open(sealed: string): string {
+    const raw = Buffer.from(sealed, 'base64');
+    const decipher = createDecipheriv('aes-256-gcm', this.key, raw.subarray(0, 12));
+    decipher.setAuthTag(raw.subarray(12, 28));
+    return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+  }
+}
+
+export const hashSecret = (secret: string): string => createHash('sha256').update(secret).digest('base64');
+
+/** Compares a presented secret with a stored hash in constant time. */
+export function secretMatchesHash(secret: string, hash: string): boolean {
+  const a = Buffer.from(hashSecret(secret));
+  const b = Buffer.from(hash);
+  return a.length === b.length && timingSafeEqual(a, b);
+}

@@ -1,0 +1,28 @@
+import { GantryError } from '@gantry/core';
+import { CredentialResolver, type Iam, type Principal } from '@gantry/iam';
+import { parseSigV4 } from './sigv4-parse.ts';
+import type { SignedRequest } from './sigv4-request.ts';
+import { verifySigV4 } from './sigv4-verify.ts';
+
+export interface Authenticated {
+  principal: Principal;
+  accessKeyId: string;
+  /** Region and service of the SigV4 credential scope. */
+  region: string;
+  service: string;
+}
+
+/**
+ * SigV4 authentication: parse the signature, find the key, check the session token of temporary
+ * credentials, then verify the signature. The order matters for the error a client sees: an unknown key is
+ * InvalidClientTokenId before any signature check, as AWS answers.
+ */
+export async function authenticate(iam: Iam, req: SignedRequest, now = new Date()): Promise<Authenticated> {
+  const claim = parseSigV4(req);
+  if (!claim) throw new GantryError('MissingAuthenticationToken', 'Request is missing Authentication Token');
+  const resolved = await iam.credentials.resolve(claim.accessKeyId);
+  if (!resolved) throw new GantryError('InvalidClientTokenId', 'The security token included in the request is invalid.');
+  CredentialResolver.checkSessionToken(resolved, claim.sessionToken, now);
+  verifySigV4(req, claim, resolved.secretAccessKey, now);
+  return { principal: resolved.principal, accessKeyId: claim.accessKeyId, region: claim.scope.region, service: claim.scope.service };
+}

@@ -1,0 +1,29 @@
+import type { Argv } from 'yargs';
+import { startServer } from '../server/start-server.ts';
+
+export const DEFAULT_PORT = 4750;
+
+export function serverCommand(yargs: Argv) {
+  return yargs.command(
+    'server',
+    'Run the Gantry server (API, git, webhooks, sites and console on one port; HTTPS on port + 1)',
+    (y) => y.option('port', { type: 'number', default: Number(process.env.GANTRY_PORT ?? DEFAULT_PORT), describe: 'HTTP port (env GANTRY_PORT); 0 picks free ports' })
+      .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to listen on' }),
+    async (args) => {
+      const server = await startServer({ dataDir: args.dataDir as string, port: args.port, host: args.host });
+      console.log(`listening on ${server.url}`);
+      console.log(`https on ${server.httpsUrl} (local CA: ${server.caCertFile})`);
+      console.log(`AWS profiles: AWS_CONFIG_FILE=${server.dataDir}/aws-config AWS_SHARED_CREDENTIALS_FILE=${server.dataDir}/credentials`);
+      let stopping = false;
+      const stop = async (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        console.log(`${signal}: shutting down`);
+        await server.close();
+        process.exit(0);
+      };
+      process.on('SIGTERM', () => void stop('SIGTERM'));
+      process.on('SIGINT', () => void stop('SIGINT'));
+    },
+  );
+}

@@ -1,0 +1,27 @@
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { useDataDirProfiles } from './client/gantry-client.ts';
+import { accountsCommand } from './commands/accounts-command.ts';
+import { serverCommand } from './commands/server-command.ts';
+
+const cli = yargs(hideBin(process.argv))
+  .scriptName('gantry')
+  .usage('$0 <command>\n\nSelf-hosted deployment pipelines for fullstack TypeScript apps, speaking the AWS protocols.')
+  .option('data-dir', { type: 'string', default: process.env.GANTRY_DATA_DIR ?? './.gantry', describe: 'Where Gantry keeps its state (env GANTRY_DATA_DIR)', global: true })
+  .middleware((args) => useDataDirProfiles(args.dataDir as string))
+  .strict()
+  .demandCommand(1, 'name a command (see --help)')
+  .help()
+  .alias('h', 'help')
+  .fail((message, error, y) => {
+    if (error) console.error(`gantry: ${error.message}`);
+    else {
+      console.error(y.help().toString?.() ?? '');
+      console.error(`\n${message}`);
+    }
+    process.exit(1);
+  });
+
+serverCommand(cli);
+accountsCommand(cli);
+await cli.parseAsync();

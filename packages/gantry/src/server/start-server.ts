@@ -1,0 +1,106 @@
+import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { SecretBox } from '@gantry/core';
+import { createEdge, loadOrCreateLocalCa, restJsonRoute } from '@gantry/edge';
+import { accountOperations, Iam, iamOperations, stsOperations } from '@gantry/iam';
+import { openStore, type Store } from '@gantry/store';
+import { writeProfileFiles } from './profile-files.ts';
+
+export interface ServerOptions {
+  /** Where all state lives. @default './.gantry' */
+  dataDir: string;
+  /** HTTP port; HTTPS listens on port + 1. 0 picks free ports for both. @default 4750 */
+  port: number;
+  /** @default '127.0.0.1' */
+  host?: string;
+}
+
+export interface RunningServer {
+  url: string;
+  httpsUrl: string;
+  dataDir: string;
+  iam: Iam;
+  store: Store;
+  caCertFile: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts Gantry in one process: opens the store and runs migrations, initialises the organisation on first
+ * start, and serves the edge over HTTP and HTTPS.
+ */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const dataDir = resolve(options.dataDir);
+  const host = options.host ?? '127.0.0.1';
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+
+  const box = SecretBox.fromKeyFile(join(dataDir, 'master.key'));
+  const store = openStore({ dataDir });
+  await store.migrate(Iam.migrations);
+  const iam = new Iam({ store, box });
+  await iam.initialize();
+
+  const tls = loadOrCreateLocalCa(dataDir);
+  const accounts = accountOperations(iam);
+  const handler = createEdge({
+    iam,
+    queryServices: [
+      { signingName: 'iam', version: '2010-05-08', namespace: 'https://iam.amazonaws.com/doc/2010-05-08/', operations: iamOperations(iam) },
+      { signingName: 'sts', version: '2011-06-15', namespace: 'https://sts.amazonaws.com/doc/2011-06-15/', operations: stsOperations(iam) },
+    ],
+    routes: [
+      restJsonRoute(iam, {
+        name: 'accounts', signingName: 'organizations', prefix: '/_gantry/accounts',
+        endpoints: [
+          { method: 'POST', path: '/_gantry/accounts', operation: accounts.create, successStatus: 201 },
+          { method: 'GET', path: '/_gantry/accounts', operation: accounts.list },
+        ],
+      }),
+    ],
+  });
+
+  const http = createServer({ keepAliveTimeout: 65_000 }, handler);
+  const https = createHttpsServer({ key: tls.key, cert: tls.cert, keepAliveTimeout: 65_000 }, handler);
+  const httpPort = await listen(http, options.port, host);
+  const httpsPort = await listen(https, options.port === 0 ? 0 : options.port + 1, host);
+  const url = `http://${host}:${httpPort}`;
+
+  const writeProfiles = async () => {
+    writeProfileFiles({ dataDir, endpointUrl: url, accounts: await iam.listAccounts(), admin: await iam.adminCredentials() });
+  };
+  await writeProfiles();
+  iam.onAccountCreated(writeProfiles);
+
+  return {
+    url,
+    httpsUrl: `https://${host}:${httpsPort}`,
+    dataDir,
+    iam,
+    store,
+    caCertFile: tls.caCertFile,
+    async close() {
+      await Promise.all([closeServer(http), closeServer(https)]);
+      await store.close();
+    },
+  };
+}
+
+function listen(server: Server | import('node:https').Server, port: number, host: string): Promise<number> {
+  return new Promise((resolveListen, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new Error(`port ${port} on ${host} is already in use: pass --port or set GANTRY_PORT to another port`) : error));
+    server.listen(port, host, () => resolveListen((server.address() as AddressInfo).port));
+  });
+}
+
+function closeServer(server: Server | import('node:https').Server): Promise<void> {
+  return new Promise((done) => {
+    server.close(() => done());
+    server.closeIdleConnections();
+    // In-flight requests get a moment to finish; then connections are cut so shutdown never hangs.
+    setTimeout(() => server.closeAllConnections(), 2000).unref();
+  });
+}

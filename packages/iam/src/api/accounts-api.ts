@@ -1,0 +1,38 @@
+import { GantryError } from '@gantry/core';
+import type { Account } from '../accounts.ts';
+import type { Iam } from '../iam-service.ts';
+import { callerAccount, type CallContext, type Operation } from './operation.ts';
+
+type Params = Record<string, any>;
+
+const accountShape = (a: Account) => ({ id: a.id, name: a.name, regions: a.regions, isManagement: a.isManagement, createdAt: a.createdAt.toISOString() });
+
+/** As in AWS Organizations, only principals of the management account manage the organisation's accounts. */
+async function requireManagementCaller(iam: Iam, call: CallContext): Promise<void> {
+  const management = await iam.managementAccount();
+  if (!management || callerAccount(call) !== management.id)
+    throw new GantryError('AccessDenied', 'You don\'t have permissions to access this resource: accounts are managed from the management account.');
+}
+
+/** Gantry's account API (the organisation of accounts), served as REST-JSON under `/_gantry/accounts`. */
+export function accountOperations(iam: Iam): { create: Operation; list: Operation } {
+  return {
+    create: {
+      action: 'organizations:CreateAccount',
+      async run(p: Params, call) {
+        await requireManagementCaller(iam, call);
+        if (typeof p.name !== 'string') throw new GantryError('InvalidInput', 'name is required: the account name, which also names its AWS profile.');
+        if (p.regions !== undefined && !(Array.isArray(p.regions) && p.regions.every((r: unknown) => typeof r === 'string')))
+          throw new GantryError('InvalidInput', 'regions must be a list of region names such as ["us-west-2"].');
+        return { account: accountShape(await iam.createAccount({ name: p.name, id: p.id, regions: p.regions })) };
+      },
+    },
+    list: {
+      action: 'organizations:ListAccounts',
+      async run(_p: Params, call) {
+        await requireManagementCaller(iam, call);
+        return { accounts: (await iam.listAccounts()).map(accountShape) };
+      },
+    },
+  };
+}

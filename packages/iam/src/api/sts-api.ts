@@ -1,0 +1,43 @@
+import { principalUserId } from '../principal.ts';
+import type { Iam } from '../iam-service.ts';
+import { assumeRole } from '../sts.ts';
+import type { OperationTable } from './operation.ts';
+
+type Params = Record<string, any>;
+
+export function stsOperations(iam: Iam): OperationTable {
+  return {
+    AssumeRole: {
+      action: 'sts:AssumeRole',
+      // The trust policy and the caller's policies are evaluated inside, with the request's condition keys.
+      selfAuthorized: true,
+      async run(p: Params, call) {
+        const result = await assumeRole(iam.ctx, iam.authorizer, call.principal, {
+          roleArn: p.RoleArn, roleSessionName: p.RoleSessionName, durationSeconds: p.DurationSeconds === undefined ? undefined : Number(p.DurationSeconds),
+          externalId: p.ExternalId, policy: p.Policy, policyArns: (p.PolicyArns ?? []).map((x: { arn?: string }) => x.arn),
+          tags: p.Tags, transitiveTagKeys: p.TransitiveTagKeys, sourceIdentity: p.SourceIdentity,
+          region: call.region, context: call.requestContext,
+        });
+        return {
+          Credentials: {
+            AccessKeyId: result.credentials.accessKeyId, SecretAccessKey: result.credentials.secretAccessKey,
+            SessionToken: result.credentials.sessionToken, Expiration: result.credentials.expiration,
+          },
+          AssumedRoleUser: { AssumedRoleId: result.assumedRoleUser.assumedRoleId, Arn: result.assumedRoleUser.arn },
+          PackedPolicySize: result.packedPolicySize,
+          SourceIdentity: result.sourceIdentity,
+        };
+      },
+    },
+    GetCallerIdentity: {
+      action: 'sts:GetCallerIdentity',
+      // Always allowed for an authenticated caller, even under an explicit deny (as AWS does).
+      selfAuthorized: true,
+      async run(_p: Params, call) {
+        const p = call.principal;
+        if (p.kind === 'service') return { UserId: p.service, Account: '', Arn: p.service };
+        return { UserId: principalUserId(p), Account: p.account, Arn: p.arn };
+      },
+    },
+  };
+}

@@ -1,0 +1,13 @@
+export { Iam, ADMIN_USER, ADMINISTRATOR_ACCESS, ORGANIZATION_ACCESS_ROLE, type IamOptions } from './iam-service.ts';
+export type { Account } from './accounts.ts';
+export { DEFAULT_REGION } from './accounts.ts';
+export type { Principal, UserPrincipal, SessionPrincipal, ServicePrincipal, Tags } from './principal.ts';
+export { CredentialResolver, type ResolvedCredentials } from './credentials.ts';
+export { Authorizer, accessDenied, type AccessRequest } from './authorizer.ts';
+export type { CallContext, Operation, OperationTable } from './api/operation.ts';
+export { callerAccount } from './api/operation.ts';
+export { iamOperations } from './api/iam-api.ts';
+export { stsOperations } from './api/sts-api.ts';
+export { assumeRole, type AssumeRoleArgs, type AssumedRole } from './sts.ts';
+export type { ContextKeys } from './policy/policy-types.ts';
+export { accountOperations } from './api/accounts-api.ts';
