@@ -104,11 +104,11 @@ function build(credential: string, signedHeaderList: string, signature: string, 
 
   const signedAt = parseAmzDate(amzDate);
   if (!signedAt) throw incomplete(`Date must be in ISO-8601 'basic format'. Got '${amzDate}'. See http://en.wikipedia.org/wiki/ISO_8601`);
-  const basic = toAmzDate(signedAt);
+  const basic = amzDate.length === 16 ? amzDate : toAmzDate(signedAt); // only an HTTP Date header needs reformatting
   if (scopeDate !== basic.slice(0, 8))
     throw incomplete(`Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scopeDate}' != '${basic.slice(0, 8)}', from '${amzDate}'.`);
 
-  const signedHeaders = [...new Set(signedHeaderList.split(';').map((h) => h.trim().toLowerCase()).filter((h) => h !== ''))].sort();
+  const signedHeaders = signedHeaderNames(signedHeaderList);
   if (!signedHeaders.includes('host') && !signedHeaders.includes(':authority'))
     throw incomplete("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
 
@@ -116,6 +116,21 @@ function build(credential: string, signedHeaderList: string, signature: string, 
   if (sessionToken !== undefined) claim.sessionToken = sessionToken;
   if (expiresInSeconds !== undefined) claim.expiresInSeconds = expiresInSeconds;
   return claim;
+}
+
+/**
+ * SignedHeaders as the canonical request lists them: lowercase, sorted, unique. Signers already send it that
+ * way, so that case is checked in one pass before falling back to cleaning it up.
+ */
+function signedHeaderNames(list: string): string[] {
+  const names = list.split(';');
+  let clean = true;
+  for (let i = 0; i < names.length && clean; i++) {
+    const n = names[i];
+    clean = n !== '' && (i === 0 || names[i - 1] < n) && !/[A-Z\s]/.test(n);
+  }
+  if (clean) return names;
+  return [...new Set(names.map((h) => h.trim().toLowerCase()).filter((h) => h !== ''))].sort();
 }
 
 const AUTH_PARAMS = new Set(['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Signature', 'X-Amz-SignedHeaders', 'X-Amz-Date',

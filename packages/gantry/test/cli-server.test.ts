@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, test } from 'node:test';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { fromIni } from '@aws-sdk/credential-providers';
+
+const GANTRY = resolve(import.meta.dirname, '../bin/gantry.mjs');
+const dataDir = mkdtempSync(join(tmpdir(), 'gantry-cli-'));
+let port: number;
+let server: ChildProcess | undefined;
+
+/** A free port whose successor is free too (HTTPS listens on port + 1). */
+async function freePortPair(): Promise<number> {
+  for (;;) {
+    const p = await new Promise<number>((done) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = s.address() as { port: number };
+        s.close(() => done(port));
+      });
+    });
+    const nextFree = await new Promise<boolean>((done) => {
+      const s = createServer().once('error', () => done(false)).listen(p + 1, '127.0.0.1', () => s.close(() => done(true)));
+    });
+    if (nextFree) return p;
+  }
+}
+
+function startServer(): Promise<{ child: ChildProcess; output: () => string }> {
+  const child = spawn(process.execPath, [GANTRY, 'server', '--data-dir', dataDir, '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  return new Promise((done, fail) => {
+    const timer = setTimeout(() => fail(new Error(`server did not start:\n${output}`)), 30_000);
+    child.stdout!.on('data', () => {
+      if (output.includes(`listening on http://127.0.0.1:${port}`)) {
+        clearTimeout(timer);
+        done({ child, output: () => output });
+      }
+    });
+    child.on('exit', (code) => fail(new Error(`server exited with ${code}:\n${output}`)));
+  });
+}
+
+function gantry(...args: string[]) {
+  return spawnSync(process.execPath, [GANTRY, ...args, '--data-dir', dataDir], { encoding: 'utf8', env: { ...process.env, AWS_CONFIG_FILE: '', AWS_SHARED_CREDENTIALS_FILE: '' } });
+}
+
+const profileEnv = () => ({ configFile: join(dataDir, 'aws-config'), credentialsFile: join(dataDir, 'credentials') });
+
+before(async () => {
+  port = await freePortPair();
+});
+after(() => {
+  server?.kill('SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('gantry --help lists the commands, and every command has --help', () => {
+  const help = spawnSync(process.execPath, [GANTRY, '--help'], { encoding: 'utf8' });
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /server/);
+  assert.match(help.stdout, /accounts/);
+  for (const command of [['server'], ['accounts'], ['accounts', 'create'], ['accounts', 'list']]) {
+    const sub = spawnSync(process.execPath, [GANTRY, ...command, '--help'], { encoding: 'utf8' });
+    assert.equal(sub.status, 0, `${command.join(' ')} --help`);
+    assert.match(sub.stdout, /--data-dir/);
+  }
+});
+
+test('the server starts, answers /health over HTTP and HTTPS, and writes AWS profile files', async () => {
+  const started = await startServer();
+  server = started.child;
+  assert.equal((await fetch(`http://127.0.0.1:${port}/health`)).status, 200);
+  const ca = readFileSync(join(dataDir, 'tls', 'ca.pem'));
+  const https = await import('node:https');
+  const status = await new Promise<number>((done, fail) =>
+    https.get({ host: '127.0.0.1', port: port + 1, path: '/health', ca }, (res) => done(res.statusCode!)).on('error', fail));
+  assert.equal(status, 200, 'HTTPS works with the local CA trusted');
+  for (const file of ['aws-config', 'credentials']) assert.equal(statSync(join(dataDir, file)).mode & 0o777, 0o600);
+  assert.match(readFileSync(join(dataDir, 'aws-config'), 'utf8'), new RegExp(`endpoint_url = http://127.0.0.1:${port}`));
+});
+
+test('gantry accounts create makes a member account reachable by its profile name with any AWS SDK', async () => {
+  const created = gantry('accounts', 'create', '--name', 'staging', '--region', 'us-west-2', '--json');
+  assert.equal(created.status, 0, created.stderr);
+  const account = JSON.parse(created.stdout);
+  assert.match(account.id, /^\d{12}$/);
+  const production = gantry('accounts', 'create', '--name', 'production', '--id', '210987654321', '--region', 'eu-west-1', '--json');
+  assert.equal(production.status, 0, production.stderr);
+  assert.equal(JSON.parse(production.stdout).id, '210987654321');
+
+  // The SDK's own profile chain: source_profile + role_arn → AssumeRole → the member account.
+  const sts = new STSClient({ region: 'us-west-2', endpoint: `http://127.0.0.1:${port}`, credentials: fromIni({ profile: 'staging', ...profileEnv() }) });
+  const id = await sts.send(new GetCallerIdentityCommand({}));
+  assert.equal(id.Account, account.id);
+  assert.match(id.Arn!, /assumed-role\/OrganizationAccountAccessRole\//);
+
+  const duplicate = gantry('accounts', 'create', '--name', 'staging');
+  assert.notEqual(duplicate.status, 0);
+  assert.match(duplicate.stderr, /already exists/);
+  const badId = gantry('accounts', 'create', '--name', 'weird', '--id', '12345');
+  assert.match(badId.stderr, /12 digits/);
+
+  const list = gantry('accounts', 'list', '--json');
+  assert.deepEqual(JSON.parse(list.stdout).map((a: any) => a.name).sort(), ['management', 'production', 'staging']);
+});
+
+test('SIGTERM shuts down cleanly and a restart keeps every account and key', async () => {
+  const before = readFileSync(join(dataDir, 'credentials'), 'utf8');
+  const exited = new Promise<number | null>((done) => server!.on('exit', (code) => done(code)));
+  server!.kill('SIGTERM');
+  assert.equal(await exited, 0);
+  const restarted = await startServer();
+  server = restarted.child;
+  assert.equal(readFileSync(join(dataDir, 'credentials'), 'utf8'), before, 'the same administrator key is kept');
+  const sts = new STSClient({ region: 'eu-west-1', endpoint: `http://127.0.0.1:${port}`, credentials: fromIni({ profile: 'production', ...profileEnv() }) });
+  assert.equal((await sts.send(new GetCallerIdentityCommand({}))).Account, '210987654321');
+});
+
+test('a port already in use is reported clearly', async () => {
+  const clash = spawnSync(process.execPath, [GANTRY, 'server', '--data-dir', join(dataDir, 'other'), '--port', String(port)], { encoding: 'utf8', timeout: 30_000 });
+  assert.notEqual(clash.status, 0);
+  assert.match(clash.stderr, /already in use/);
+});
