@@ -56,7 +56,7 @@ function sendHealth(res: ServerResponse): void {
 }
 
 export function sendJsonError(res: ServerResponse, error: GantryError): void {
-  const body = JSON.stringify({ message: error.message, code: error.code, ...error.details });
+  const body = JSON.stringify({ message: error.message, code: error.code });
   res.writeHead(error.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-amzn-errortype': error.code });
   res.end(body);
 }

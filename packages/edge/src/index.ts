@@ -1,7 +1,7 @@
 export { createEdge, sendJsonError, type EdgeOptions, type Route } from './edge.ts';
 export type { QueryService } from './protocols/query/query-protocol.ts';
 export { loadOrCreateLocalCa, type TlsMaterial } from './tls/local-ca.ts';
-export { authenticate, type Authenticated } from './auth/authenticate.ts';
+export * from './auth/index.ts';
 export { readBody } from './http/read-body.ts';
 export { requestContextKeys, clientIp } from './http/request-context.ts';
 export { restJsonRoute, type RestJsonService, type RestEndpoint } from './protocols/rest-json/rest-json-protocol.ts';

@@ -5,8 +5,6 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { fromIni } from '@aws-sdk/credential-providers';
 
 const GANTRY = resolve(import.meta.dirname, '../bin/gantry.mjs');
 const dataDir = mkdtempSync(join(tmpdir(), 'gantry-cli-'));
@@ -47,10 +45,24 @@ function startServer(): Promise<{ child: ChildProcess; output: () => string }> {
 }
 
 function gantry(...args: string[]) {
-  return spawnSync(process.execPath, [GANTRY, ...args, '--data-dir', dataDir], { encoding: 'utf8', env: { ...process.env, AWS_CONFIG_FILE: '', AWS_SHARED_CREDENTIALS_FILE: '' } });
+  const env = { ...process.env };
+  for (const name of ['AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL']) delete env[name];
+  return spawnSync(process.execPath, [GANTRY, ...args, '--data-dir', dataDir], { encoding: 'utf8', env });
 }
 
-const profileEnv = () => ({ configFile: join(dataDir, 'aws-config'), credentialsFile: join(dataDir, 'credentials') });
+/**
+ * What a user does: point any AWS SDK at the generated files and pick a profile. A separate process, so the
+ * SDK resolves everything (keys, role_arn/source_profile, endpoint_url) from its own default chain.
+ */
+function callerIdentity(profile: string): { Account: string; Arn: string } {
+  const script = `const { STSClient, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+    console.log(JSON.stringify(await new STSClient({}).send(new GetCallerIdentityCommand({}))));`;
+  const env: Record<string, string | undefined> = { ...process.env, AWS_CONFIG_FILE: join(dataDir, 'aws-config'), AWS_SHARED_CREDENTIALS_FILE: join(dataDir, 'credentials'), AWS_PROFILE: profile };
+  for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL', 'AWS_REGION']) delete env[name];
+  const out = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env, cwd: import.meta.dirname });
+  assert.equal(out.status, 0, out.stderr);
+  return JSON.parse(out.stdout);
+}
 
 before(async () => {
   port = await freePortPair();
@@ -95,10 +107,10 @@ test('gantry accounts create makes a member account reachable by its profile nam
   assert.equal(JSON.parse(production.stdout).id, '210987654321');
 
   // The SDK's own profile chain: source_profile + role_arn → AssumeRole → the member account.
-  const sts = new STSClient({ region: 'us-west-2', endpoint: `http://127.0.0.1:${port}`, credentials: fromIni({ profile: 'staging', ...profileEnv() }) });
-  const id = await sts.send(new GetCallerIdentityCommand({}));
+  const id = callerIdentity('staging');
   assert.equal(id.Account, account.id);
-  assert.match(id.Arn!, /assumed-role\/OrganizationAccountAccessRole\//);
+  assert.match(id.Arn, /assumed-role\/OrganizationAccountAccessRole\//);
+  assert.match(callerIdentity('management').Arn, /user\/gantry-admin$/);
 
   const duplicate = gantry('accounts', 'create', '--name', 'staging');
   assert.notEqual(duplicate.status, 0);
@@ -118,8 +130,7 @@ test('SIGTERM shuts down cleanly and a restart keeps every account and key', asy
   const restarted = await startServer();
   server = restarted.child;
   assert.equal(readFileSync(join(dataDir, 'credentials'), 'utf8'), before, 'the same administrator key is kept');
-  const sts = new STSClient({ region: 'eu-west-1', endpoint: `http://127.0.0.1:${port}`, credentials: fromIni({ profile: 'production', ...profileEnv() }) });
-  assert.equal((await sts.send(new GetCallerIdentityCommand({}))).Account, '210987654321');
+  assert.equal(callerIdentity('production').Account, '210987654321');
 });
 
 test('a port already in use is reported clearly', async () => {

@@ -251,7 +251,7 @@ describe('policy simulator', () => {
     assert.equal(decision('s3:PutObject', 'arn:aws:s3:::docs/readme'), 'implicitDeny');
     assert.equal(decision('s3:GetObject', 'arn:aws:s3:::docs/secret/key'), 'explicitDeny');
     const allowed = out.EvaluationResults!.find((e) => e.EvalDecision === 'allowed')!;
-    assert.equal(allowed.MatchedStatements![0]!.StartPosition!.Line, 3, 'the Read statement starts on line 3');
+    assert.equal(allowed.MatchedStatements![0]!.StartPosition!.Line, 4, 'the Read statement opens on line 4');
   });
 
   test('SimulateCustomPolicy honours context entries and a permissions boundary', async () => {

@@ -2,3 +2,4 @@
 export { signedRequestFromNode, headerValue, type SignedRequest } from './sigv4-request.ts';
 export { parseSigV4, parseAmzDate, toAmzDate, SIGV4_ALGORITHM, MAX_PRESIGNED_EXPIRES, type SigV4Claim } from './sigv4-parse.ts';
 export { verifySigV4, UNSIGNED_PAYLOAD, type VerifyOptions } from './sigv4-verify.ts';
+export { authenticate, type Authenticated } from './authenticate.ts';

@@ -13,7 +13,7 @@ export function useDataDirProfiles(dataDir: string): void {
   const config = join(resolve(dataDir), 'aws-config');
   if (!process.env.AWS_CONFIG_FILE && existsSync(config)) {
     process.env.AWS_CONFIG_FILE = config;
-    process.env.AWS_SHARED_CREDENTIALS_FILE ??= join(resolve(dataDir), 'credentials');
+    process.env.AWS_SHARED_CREDENTIALS_FILE ||= join(resolve(dataDir), 'credentials');
   }
 }
 

@@ -20,7 +20,8 @@ export async function simulateCustomPolicy(iam: Iam, p: Params, call: CallContex
   if (!inputs.length) throw new GantryError('ValidationError', 'The request must contain the parameter PolicyInputList: at least one policy document to simulate.');
   const identity = inputs.map((text, i) => policyInput(text, `PolicyInputList.${i + 1}`, 'identity'));
   const account = callerAccount(call);
-  const principal: RequestPrincipal = p.CallerArn ? principalFromArn(p.CallerArn) : { arn: `arn:aws:iam::${account}:root`, account, type: 'Account' };
+  // Without a CallerArn the simulated caller is an IAM user of the account, bound by the given policies.
+  const principal: RequestPrincipal = p.CallerArn ? principalFromArn(p.CallerArn) : { arn: `arn:aws:iam::${account}:user/simulated-caller`, account, type: 'User' };
   return simulate(p, { identity, boundary: boundaryInput(p) }, principal, account);
 }
 

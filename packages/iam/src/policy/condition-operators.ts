@@ -58,7 +58,7 @@ function equalsTest(value: Template, fold: (s: string) => string): ValueTest {
   };
 }
 
-const identity = (s: string): string => s;
+const asIs = (s: string): string => s;
 const lower = (s: string): string => s.toLowerCase();
 
 function likeTest(value: Template): ValueTest {
@@ -128,8 +128,8 @@ const negative = (compile: OperatorFamily['compile'], variables: boolean): Opera
 
 /** Base operators by lower-cased name. `Null` is handled apart: it tests presence, not values. */
 const OPERATORS: Record<string, OperatorFamily> = {
-  stringequals: positive((v) => equalsTest(v, identity), true),
-  stringnotequals: negative((v) => equalsTest(v, identity), true),
+  stringequals: positive((v) => equalsTest(v, asIs), true),
+  stringnotequals: negative((v) => equalsTest(v, asIs), true),
   stringequalsignorecase: positive((v) => equalsTest(v, lower), true),
   stringnotequalsignorecase: negative((v) => equalsTest(v, lower), true),
   stringlike: positive(likeTest, true),

@@ -44,7 +44,7 @@ export const POLICY_SIZE_LIMITS = {
 } as const;
 
 /** A 1-based position in the policy text. */
-export interface TextPosition {
+interface TextPosition {
   line: number;
   column: number;
 }
@@ -173,6 +173,9 @@ function parseJson(source: string): ParsedJson {
   const text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
   const positions = new Map<object, TextPosition>();
   let i = 0;
+  // Policies nest a handful of levels; a cap keeps hostile input from exhausting the stack.
+  const MAX_DEPTH = 32;
+  let depth = 0;
 
   const lineStarts = [0];
   for (let k = 0; k < text.length; k++) if (text[k] === '\n') lineStarts.push(k + 1);
@@ -207,8 +210,12 @@ function parseJson(source: string): ParsedJson {
     skipWhitespace();
     if (i >= text.length) throw syntaxError('Unexpected end of input', i);
     const ch = text[i]!;
-    if (ch === '{') return parseObject();
-    if (ch === '[') return parseArray();
+    if (ch === '{' || ch === '[') {
+      if (++depth > MAX_DEPTH) throw syntaxError(`Nesting deeper than ${MAX_DEPTH} levels`, i);
+      const nested = ch === '{' ? parseObject() : parseArray();
+      depth--;
+      return nested;
+    }
     if (ch === '"') return parseString();
     if (ch === '-' || (ch >= '0' && ch <= '9')) return parseNumber();
     if (text.startsWith('true', i)) {
@@ -421,7 +428,7 @@ const BASE_CONDITION_OPERATORS = new Set(
 );
 
 /** True when `name` is a condition operator IAM accepts (case-insensitive), with optional set prefix and `IfExists`. */
-export function isKnownConditionOperator(name: string): boolean {
+function isConditionOperator(name: string): boolean {
   let op = name.toLowerCase();
   if (op.startsWith('foranyvalue:')) op = op.slice('foranyvalue:'.length);
   else if (op.startsWith('forallvalues:')) op = op.slice('forallvalues:'.length);
@@ -642,7 +649,7 @@ class PolicyChecker {
   private checkResource(resource: string, location: ErrorLocation): void {
     if (resource === '*') return;
     const parts = resource.split(':');
-    if (parts.length < 6 || parts[0] !== 'arn' || parts[1] === '' || /\s/.test(resource)) {
+    if (parts.length < 6 || parts[0] !== 'arn' || parts[1] === '') {
       throw malformed(`Resource ${resource} must be in ARN format or "*".`, location);
     }
     const service = parts[2]!;
@@ -680,7 +687,7 @@ class PolicyChecker {
     for (const operator of Object.keys(condition)) {
       const block = condition[operator]!;
       const opLocation = { ...location, element: `Condition.${operator}` };
-      if (!isKnownConditionOperator(operator)) {
+      if (!isConditionOperator(operator)) {
         throw malformed(`Unsupported condition operator ${operator}. Invalid Condition type : ${operator}.`, opLocation);
       }
       if (!isObject(block)) {

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GantryError, requestId as newRequestId, toGantryError } from '@gantry/core';
 import { callerAccount, type CallContext, type Iam, type OperationTable } from '@gantry/iam';
 import { authenticate } from '../../auth/authenticate.ts';
+import { signedRequestFromNode } from '../../auth/sigv4-request.ts';
 import { readBody } from '../../http/read-body.ts';
 import { requestContextKeys } from '../../http/request-context.ts';
 import { decodeQueryParams } from './query-params.ts';
@@ -37,7 +38,7 @@ export function createQueryHandler(iam: Iam, services: QueryService[]) {
       const versioned = byVersion.get(form.get('Version') ?? '');
       if (versioned) service = versioned;
 
-      const auth = await authenticate(iam, { method: req.method!, path: url.pathname, query: url.search.slice(1), headers: req.headers, body });
+      const auth = await authenticate(iam, signedRequestFromNode(req, body));
       const signed = bySigningName.get(auth.service);
       if (!signed) throw new GantryError('InvalidAction', `Service '${auth.service}' in the credential scope is not served here: sign for ${services.map((s) => s.signingName).join(' or ')}.`);
       service = signed;

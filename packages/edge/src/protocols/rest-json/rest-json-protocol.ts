@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { GantryError, requestId as newRequestId, toGantryError } from '@gantry/core';
 import { callerAccount, type CallContext, type Iam, type Operation } from '@gantry/iam';
 import { authenticate } from '../../auth/authenticate.ts';
+import { signedRequestFromNode } from '../../auth/sigv4-request.ts';
 import { readBody } from '../../http/read-body.ts';
 import { requestContextKeys } from '../../http/request-context.ts';
 import type { Route } from '../../edge.ts';
@@ -61,7 +62,7 @@ export function restJsonRoute(iam: Iam, service: RestJsonService): Route {
         const found = candidates.find((c) => c.e.method === req.method);
         if (!found) throw new GantryError('MethodNotAllowed', `${req.method} is not supported on ${url.pathname}; use ${candidates.map((c) => c.e.method).join(' or ')}.`);
         const body = await readBody(req, limit);
-        const auth = await authenticate(iam, { method: req.method!, path: url.pathname, query: url.search.slice(1), headers: req.headers, body });
+        const auth = await authenticate(iam, signedRequestFromNode(req, body));
         if (auth.service !== service.signingName)
           throw new GantryError('InvalidParameterValue', `Credential should be scoped to correct service: '${service.signingName}'.`, { status: 403 });
         const params: Record<string, unknown> = { ...Object.fromEntries(url.searchParams) };
@@ -90,7 +91,7 @@ export function restJsonRoute(iam: Iam, service: RestJsonService): Route {
       } catch (thrown) {
         const error = toGantryError(thrown);
         if (error.status >= 500) console.error(`[${requestId}]`, thrown);
-        sendJson(res, error.status, { message: error.message, ...error.details }, requestId, error.code);
+        sendJson(res, error.status, { message: error.message }, requestId, error.code);
       }
     },
   };
