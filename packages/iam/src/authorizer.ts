@@ -50,14 +50,11 @@ export class Authorizer {
     if (request.resourcePolicy) policies.resource = request.resourcePolicy;
     if (request.resourcePolicyRequired) policies.resourcePolicyRequired = true;
     const principal = request.principal;
+    const resourceAccount = request.resourceAccount ?? (principal.kind === 'service' ? undefined : principal.account);
+    const context = principalContext(principal, this.ctx.now());
+    if (resourceAccount) context['aws:ResourceAccount'] = resourceAccount;
     return authorize(
-      {
-        principal: requestPrincipal(principal),
-        action: request.action,
-        resource: request.resource,
-        resourceAccount: request.resourceAccount ?? (principal.kind === 'service' ? undefined : principal.account),
-        context: { ...principalContext(principal, this.ctx.now()), ...(request.resourceAccount ? { 'aws:ResourceAccount': request.resourceAccount } : {}), ...request.context },
-      },
+      { principal: requestPrincipal(principal), action: request.action, resource: request.resource, resourceAccount, context: Object.assign(context, request.context) },
       policies,
     );
   }
