@@ -109,3 +109,22 @@ test('signing for the wrong service is refused', async () => {
   assert.equal(response.status, 400);
   assert.equal(errorCode(response.body), 'InvalidAction');
 });
+
+test('presigned URLs (query-string SigV4) work, and expire', async () => {
+  const { SignatureV4 } = await import('@smithy/signature-v4');
+  const { Hash } = await import('@smithy/hash-node');
+  const url = new URL(ts.url);
+  const signer = new SignatureV4({ credentials: ts.admin, region: 'us-west-2', service: 'sts', sha256: Hash.bind(null, 'sha256') });
+  const presign = (signingDate?: Date) => signer.presign(
+    { method: 'GET', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/', query: { Action: 'GetCallerIdentity', Version: '2011-06-15' }, headers: { host: url.host } },
+    { expiresIn: 60, signingDate },
+  );
+  const toUrl = (r: { query?: Record<string, any> }) => `${ts.url}/?${new URLSearchParams(r.query as Record<string, string>)}`;
+  const ok = await fetch(toUrl(await presign()));
+  const text = await ok.text();
+  assert.equal(ok.status, 200, text);
+  assert.match(text, /<Arn>arn:aws:iam::\d{12}:user\/gantry-admin<\/Arn>/);
+  const expired = await fetch(toUrl(await presign(new Date(Date.now() - 10 * 60_000))));
+  assert.equal(expired.status, 403);
+  assert.equal(errorCode(await expired.text()), 'SignatureDoesNotMatch');
+});

@@ -8,6 +8,6 @@ export type { CallContext, Operation, OperationTable } from './api/operation.ts'
 export { callerAccount } from './api/operation.ts';
 export { iamOperations } from './api/iam-api.ts';
 export { stsOperations } from './api/sts-api.ts';
-export { assumeRole, type AssumeRoleArgs, type AssumedRole } from './sts.ts';
+export { assumeRole, pruneExpiredSessions, type AssumeRoleArgs, type AssumedRole } from './sts.ts';
 export type { ContextKeys } from './policy/policy-types.ts';
 export { accountOperations } from './api/accounts-api.ts';

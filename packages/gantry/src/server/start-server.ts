@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { SecretBox } from '@gantry/core';
 import { createEdge, loadOrCreateLocalCa, restJsonRoute } from '@gantry/edge';
-import { accountOperations, Iam, iamOperations, stsOperations } from '@gantry/iam';
+import { accountOperations, Iam, iamOperations, pruneExpiredSessions, stsOperations } from '@gantry/iam';
 import { openStore, type Store } from '@gantry/store';
 import { writeProfileFiles } from './profile-files.ts';
 
@@ -74,6 +74,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   await writeProfiles();
   iam.onAccountCreated(writeProfiles);
 
+  // Expired sessions already fail authentication; pruning only keeps the table small.
+  const pruner = setInterval(() => void pruneExpiredSessions(iam.ctx).catch((e) => console.error('session pruning failed:', e)), 3_600_000);
+  pruner.unref();
+
   return {
     url,
     httpsUrl: `https://${host}:${httpsPort}`,
@@ -82,6 +86,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     store,
     caCertFile: tls.caCertFile,
     async close() {
+      clearInterval(pruner);
       await Promise.all([closeServer(http), closeServer(https)]);
       await store.close();
     },
