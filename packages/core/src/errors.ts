@@ -43,6 +43,13 @@ export const ERROR_CATALOGUE = {
   PackedPolicyTooLarge: { status: 400 },
   RegionDisabledException: { status: 403 },
 
+  // Amplify Hosting (REST-JSON)
+  BadRequestException: { status: 400 },
+  NotFoundException: { status: 404 },
+  LimitExceededException: { status: 429 },
+  InternalFailureException: { status: 500 },
+  DependentServiceFailureException: { status: 503 },
+
   // Gantry-wide
   Conflict: { status: 409 },
   InternalFailure: { status: 500 },

@@ -6,7 +6,6 @@ import type { IamTables } from './iam-tables.ts';
 export interface IamContext {
   db: Kysely<IamTables>;
   box: SecretBox;
-  /** Base URL clients reach the server at (profiles' `endpoint_url`). */
   now(): Date;
   /** Called after every write that can change an authorisation decision. */
   changed(): void;

@@ -7,6 +7,7 @@ import { SecretBox } from '@gantry/core';
 import { createEdge, loadOrCreateLocalCa, restJsonRoute } from '@gantry/edge';
 import { accountOperations, Iam, iamOperations, pruneExpiredSessions, stsOperations } from '@gantry/iam';
 import { openStore, type Store } from '@gantry/store';
+import { createHostingApi, hostingMigrations } from '@gantry/hosting';
 import { writeProfileFiles } from './profile-files.ts';
 
 export interface ServerOptions {
@@ -39,9 +40,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const box = SecretBox.fromKeyFile(join(dataDir, 'master.key'));
   const store = openStore({ dataDir });
-  await store.migrate(Iam.migrations);
+  await store.migrate([...Iam.migrations, ...hostingMigrations]);
   const iam = new Iam({ store, box });
   await iam.initialize();
+  const hosting = createHostingApi({ store, iam, box, publicUrl: () => url, siteDomain: () => `localhost:${httpPort}` });
 
   const tls = loadOrCreateLocalCa(dataDir);
   const accounts = accountOperations(iam);
@@ -52,6 +54,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       { signingName: 'sts', version: '2011-06-15', namespace: 'https://sts.amazonaws.com/doc/2011-06-15/', operations: stsOperations(iam) },
     ],
     routes: [
+      hosting.route,
       restJsonRoute(iam, {
         name: 'accounts', signingName: 'organizations', prefix: '/_gantry/accounts',
         endpoints: [

@@ -1,0 +1,122 @@
+import { GantryError } from '@gantry/core';
+import { isUniqueViolation } from '@gantry/store';
+import { PLATFORMS, newAppId } from './amplify-shapes.ts';
+import {
+  optionalBoolean, optionalCustomRules, optionalEnum, optionalEnvironment, optionalString, optionalTags, requiredString,
+} from './amplify-validation.ts';
+import type { HostingContext, Scope } from './hosting-context.ts';
+import type { HostingTables } from './hosting-tables.ts';
+import { decodeToken, page } from './pagination.ts';
+
+export type AppRow = HostingTables['hosting_apps'];
+type Params = Record<string, unknown>;
+
+/** Apps per account and region, as Amplify's default quota. */
+export const APPS_PER_REGION = 25;
+
+export const appNotFound = (appId: string): GantryError => new GantryError('NotFoundException', `App ${appId} not found.`);
+
+const flag = (value: boolean | undefined): number | undefined => (value === undefined ? undefined : value ? 1 : 0);
+const text = (value: unknown): string | undefined => (value === undefined ? undefined : JSON.stringify(value));
+
+/** The settable columns named in a CreateApp/UpdateApp request, validated; members not given are left out. */
+function appSettings(p: Params): Partial<AppRow> {
+  const abcc = p.autoBranchCreationConfig;
+  if (abcc !== undefined && (typeof abcc !== 'object' || abcc === null || Array.isArray(abcc)))
+    throw new GantryError('BadRequestException', "1 validation error detected: Value at 'autoBranchCreationConfig' failed to satisfy constraint: Member must be a structure");
+  const patterns = p.autoBranchCreationPatterns;
+  if (patterns !== undefined && (!Array.isArray(patterns) || patterns.some((x) => typeof x !== 'string')))
+    throw new GantryError('BadRequestException', "1 validation error detected: Value at 'autoBranchCreationPatterns' failed to satisfy constraint: Member must be a list of strings");
+  const cache = p.cacheConfig as { type?: unknown } | undefined;
+  const job = p.jobConfig as { buildComputeType?: unknown } | undefined;
+  const settings: Partial<AppRow> = {
+    description: optionalString('description', p.description, 1000),
+    repository: optionalString('repository', p.repository, 1000),
+    platform: optionalEnum('platform', p.platform, PLATFORMS),
+    environment_variables: text(optionalEnvironment('environmentVariables', p.environmentVariables)),
+    build_spec: optionalString('buildSpec', p.buildSpec, 25000, 1),
+    custom_rules: text(optionalCustomRules(p.customRules)),
+    custom_headers: optionalString('customHeaders', p.customHeaders, 25000),
+    enable_branch_auto_build: flag(optionalBoolean('enableBranchAutoBuild', p.enableBranchAutoBuild)),
+    enable_branch_auto_deletion: flag(optionalBoolean('enableBranchAutoDeletion', p.enableBranchAutoDeletion)),
+    enable_basic_auth: flag(optionalBoolean('enableBasicAuth', p.enableBasicAuth)),
+    basic_auth_credentials: optionalString('basicAuthCredentials', p.basicAuthCredentials, 2000),
+    iam_service_role_arn: optionalString('iamServiceRoleArn', p.iamServiceRoleArn, 1000),
+    compute_role_arn: optionalString('computeRoleArn', p.computeRoleArn, 1000),
+    enable_auto_branch_creation: flag(optionalBoolean('enableAutoBranchCreation', p.enableAutoBranchCreation)),
+    auto_branch_creation_patterns: text(patterns),
+    auto_branch_creation_config: text(abcc),
+    cache_config_type: cache === undefined ? undefined : optionalEnum('cacheConfig.type', cache?.type, ['AMPLIFY_MANAGED', 'AMPLIFY_MANAGED_NO_COOKIES'] as const),
+    build_compute_type: job === undefined ? undefined : optionalEnum('jobConfig.buildComputeType', job?.buildComputeType, ['STANDARD_8GB', 'LARGE_16GB', 'XLARGE_72GB'] as const),
+  };
+  if (p.name !== undefined) settings.name = requiredString('name', p.name, 255);
+  for (const key of Object.keys(settings) as (keyof AppRow)[]) if (settings[key] === undefined) delete settings[key];
+  return settings;
+}
+
+export async function createApp(ctx: HostingContext, scope: Scope, p: Params): Promise<AppRow> {
+  const name = requiredString('name', p.name, 255);
+  const tags = optionalTags(p.tags) ?? {};
+  const settings = appSettings(p);
+  const { count } = await ctx.db.selectFrom('hosting_apps').select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('account_id', '=', scope.account).where('region', '=', scope.region).executeTakeFirstOrThrow();
+  if (Number(count) >= APPS_PER_REGION)
+    throw new GantryError('LimitExceededException', `You have reached the limit of ${APPS_PER_REGION} apps in ${scope.region}. Delete an app you no longer need.`);
+  const now = ctx.now().getTime();
+  const row: AppRow = {
+    app_id: newAppId(), account_id: scope.account, region: scope.region, name, description: '', repository: '', platform: 'WEB',
+    environment_variables: '{}', build_spec: null, custom_rules: '[]', custom_headers: null, enable_branch_auto_build: 0,
+    enable_branch_auto_deletion: 0, enable_basic_auth: 0, basic_auth_credentials: null, iam_service_role_arn: null,
+    compute_role_arn: null, enable_auto_branch_creation: 0, auto_branch_creation_patterns: '[]', auto_branch_creation_config: null,
+    cache_config_type: null, build_compute_type: null, tags: JSON.stringify(tags), created_at: now, updated_at: now,
+    ...settings,
+  };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await ctx.db.insertInto('hosting_apps').values(row).execute();
+      return row;
+    } catch (error) {
+      if (!isUniqueViolation(error) || attempt >= 3) throw error;
+      row.app_id = newAppId();
+    }
+  }
+}
+
+export async function findApp(ctx: HostingContext, scope: Scope, appId: string): Promise<AppRow | undefined> {
+  return ctx.db.selectFrom('hosting_apps').selectAll()
+    .where('app_id', '=', appId).where('account_id', '=', scope.account).where('region', '=', scope.region)
+    .executeTakeFirst();
+}
+
+export async function requireApp(ctx: HostingContext, scope: Scope, appId: unknown): Promise<AppRow> {
+  const id = requiredString('appId', appId, 20);
+  const app = await findApp(ctx, scope, id);
+  if (!app) throw appNotFound(id);
+  return app;
+}
+
+export async function listApps(ctx: HostingContext, scope: Scope, size: number, nextToken: unknown): Promise<{ items: AppRow[]; nextToken?: string }> {
+  const after = decodeToken(nextToken);
+  let query = ctx.db.selectFrom('hosting_apps').selectAll().where('account_id', '=', scope.account).where('region', '=', scope.region);
+  if (after !== undefined) query = query.where('app_id', '>', after);
+  const rows = await query.orderBy('app_id').limit(size + 1).execute();
+  return page(rows, size, (r) => r.app_id);
+}
+
+export async function updateApp(ctx: HostingContext, scope: Scope, p: Params): Promise<AppRow> {
+  const app = await requireApp(ctx, scope, p.appId);
+  const settings = appSettings(p);
+  await ctx.db.updateTable('hosting_apps').set({ ...settings, updated_at: ctx.now().getTime() }).where('app_id', '=', app.app_id).execute();
+  return requireApp(ctx, scope, app.app_id);
+}
+
+/** Deletes the app with its branches and webhooks; returns the app as it was. */
+export async function deleteApp(ctx: HostingContext, scope: Scope, appId: unknown): Promise<AppRow> {
+  const app = await requireApp(ctx, scope, appId);
+  await ctx.db.transaction().execute(async (tx) => {
+    await tx.deleteFrom('hosting_webhooks').where('app_id', '=', app.app_id).execute();
+    await tx.deleteFrom('hosting_branches').where('app_id', '=', app.app_id).execute();
+    await tx.deleteFrom('hosting_apps').where('app_id', '=', app.app_id).execute();
+  });
+  return app;
+}
