@@ -2,6 +2,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { useDataDirProfiles } from './client/gantry-client.ts';
 import { accountsCommand } from './commands/accounts-command.ts';
+import { buildspecCommand } from './commands/buildspec-command.ts';
 import { demoCommand } from './commands/demo-command.ts';
 import { serverCommand } from './commands/server-command.ts';
 
@@ -26,4 +27,5 @@ const cli = yargs(hideBin(process.argv))
 serverCommand(cli);
 accountsCommand(cli);
 demoCommand(cli);
+buildspecCommand(cli);
 await cli.parseAsync();

@@ -138,3 +138,18 @@ test('a port already in use is reported clearly', async () => {
   assert.notEqual(clash.status, 0);
   assert.match(clash.stderr, /already in use/);
 });
+
+test('gantry buildspec check prints the plan of a valid spec and names file:line of a broken one', async () => {
+  const { writeFileSync } = await import('node:fs');
+  const good = join(dataDir, 'amplify.yml');
+  writeFileSync(good, 'version: 1\nfrontend:\n  phases:\n    build:\n      commands:\n        - npm run build\n  artifacts:\n    baseDirectory: dist\n    files:\n      - "**/*"\n');
+  const ok = gantry('buildspec', 'check', good);
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.match(ok.stdout, /frontend\.build/);
+  assert.match(ok.stdout, /npm run build/);
+  const bad = join(dataDir, 'broken.yml');
+  writeFileSync(bad, 'version: 1\nfrontend:\n  phases:\n    prebuild:\n      commands:\n        - echo hi\n');
+  const failed = gantry('buildspec', 'check', bad);
+  assert.equal(failed.status, 1);
+  assert.match(failed.stderr, /broken\.yml:4:5: .*did you mean "preBuild"/);
+});
