@@ -165,6 +165,14 @@ describe('sessions', () => {
     assert.equal(await outcome(ts.admin, tagging, { Tags: [{ Key: 'team', Value: 'web' }] }), 'Allowed');
   });
 
+  test('SourceIdentity needs sts:SetSourceIdentity in the trust policy and is returned', async () => {
+    const plain = await roleIn(b, trust({ AWS: `arn:aws:iam::${ts.managementAccount}:root` }));
+    assert.equal(await outcome(ts.admin, plain, { SourceIdentity: 'alice' }), 'AccessDenied');
+    const setting = await roleIn(b, JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ts.managementAccount}:root` }, Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'] }] }));
+    const out = await ts.sts(ts.admin).send(new AssumeRoleCommand({ RoleArn: setting, RoleSessionName: 'src', SourceIdentity: 'alice' }));
+    assert.equal(out.SourceIdentity, 'alice');
+  });
+
   test('a region the role account is not enabled for is refused', async () => {
     const roleArn = await roleIn(a, trust({ AWS: `arn:aws:iam::${ts.managementAccount}:root` }));
     await assert.rejects(ts.sts(ts.admin, 'ap-south-1').send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'r1' })), { name: 'RegionDisabledException' });
