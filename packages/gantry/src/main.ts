@@ -3,6 +3,7 @@ import { hideBin } from 'yargs/helpers';
 import { useDataDirProfiles } from './client/gantry-client.ts';
 import { accountsCommand } from './commands/accounts-command.ts';
 import { buildspecCommand } from './commands/buildspec-command.ts';
+import { gitCredentialCommand, reposCommand } from './commands/repos-command.ts';
 import { demoCommand } from './commands/demo-command.ts';
 import { serverCommand } from './commands/server-command.ts';
 
@@ -28,4 +29,6 @@ serverCommand(cli);
 accountsCommand(cli);
 demoCommand(cli);
 buildspecCommand(cli);
+reposCommand(cli);
+gitCredentialCommand(cli);
 await cli.parseAsync();

@@ -7,7 +7,8 @@ import { SecretBox } from '@gantry/core';
 import { createEdge, loadOrCreateLocalCa, restJsonRoute } from '@gantry/edge';
 import { accountOperations, Iam, iamOperations, pruneExpiredSessions, stsOperations } from '@gantry/iam';
 import { openStore, type Store } from '@gantry/store';
-import { createHostingApi, hostingMigrations } from '@gantry/hosting';
+import { createHostingService } from '@gantry/hosting';
+import { createSourceService, type SourceService } from '@gantry/source';
 import { writeProfileFiles } from './profile-files.ts';
 
 export interface ServerOptions {
@@ -40,10 +41,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const box = SecretBox.fromKeyFile(join(dataDir, 'master.key'));
   const store = openStore({ dataDir });
-  await store.migrate([...Iam.migrations, ...hostingMigrations]);
   const iam = new Iam({ store, box });
+  const publicUrl = () => url;
+  const source = createSourceService({ store, iam, dataDir, publicUrl });
+  const hosting = createHostingService({
+    store, iam, box, dataDir, publicUrl, siteDomain: () => `localhost:${httpPort}`,
+    resolveRepository: (cloneUrl) => resolveRepository(source, publicUrl(), cloneUrl),
+  });
+  // Every service's migrations run together: the migrator checks the whole applied history at once.
+  await store.migrate([...Iam.migrations, ...source.migrations, ...hosting.migrations]);
   await iam.initialize();
-  const hosting = createHostingApi({ store, iam, box, publicUrl: () => url, siteDomain: () => `localhost:${httpPort}` });
+  source.events.on('push', (push) => hosting.onPush(push));
 
   const tls = loadOrCreateLocalCa(dataDir);
   const accounts = accountOperations(iam);
@@ -54,7 +62,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       { signingName: 'sts', version: '2011-06-15', namespace: 'https://sts.amazonaws.com/doc/2011-06-15/', operations: stsOperations(iam) },
     ],
     routes: [
-      hosting.route,
+      ...hosting.routes,
+      source.route,
+      restJsonRoute(iam, source.restService),
       restJsonRoute(iam, {
         name: 'accounts', signingName: 'organizations', prefix: '/_gantry/accounts',
         endpoints: [
@@ -65,11 +75,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ],
   });
 
-  const http = createServer({ keepAliveTimeout: 65_000 }, handler);
-  const https = createHttpsServer({ key: tls.key, cert: tls.cert, keepAliveTimeout: 65_000 }, handler);
+  // Git pushes and followed logs may outlast Node's default 5-minute request timeout; routes enforce their own limits.
+  const listenerOptions = { keepAliveTimeout: 65_000, requestTimeout: 30 * 60_000 };
+  const http = createServer(listenerOptions, handler);
+  const https = createHttpsServer({ ...listenerOptions, key: tls.key, cert: tls.cert }, handler);
   const httpPort = await listen(http, options.port, host);
   const httpsPort = await listen(https, options.port === 0 ? 0 : options.port + 1, host);
   const url = `http://${host}:${httpPort}`;
+  await hosting.start();
 
   const writeProfiles = async () => {
     writeProfileFiles({ dataDir, endpointUrl: url, accounts: await iam.listAccounts(), admin: await iam.adminCredentials() });
@@ -90,10 +103,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     caCertFile: tls.caCertFile,
     async close() {
       clearInterval(pruner);
+      await hosting.stop();
       await Promise.all([closeServer(http), closeServer(https)]);
       await store.close();
     },
   };
+}
+
+/** The bare repository behind one of this server's clone URLs (`<url>/git/<space>/<project>/<name>`). */
+async function resolveRepository(source: SourceService, base: string, cloneUrl: string): Promise<string | undefined> {
+  if (!cloneUrl.startsWith(`${base}/git/`)) return undefined;
+  const [space, project, name] = cloneUrl.slice(base.length + 5).replace(/\.git$/, '').split('/').map(decodeURIComponent);
+  const repo = space && project && name ? await source.getRepository(space, project, name) : undefined;
+  return repo && source.gitDir(repo);
 }
 
 function listen(server: Server | import('node:https').Server, port: number, host: string): Promise<number> {

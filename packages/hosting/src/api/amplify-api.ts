@@ -22,6 +22,8 @@ export interface HostingApiOptions {
   siteDomain: string | (() => string);
   /** @default () => new Date() */
   now?: () => Date;
+  /** Further endpoints under `/apps` (the jobs API), given the context. */
+  moreEndpoints?: (ctx: HostingContext) => RestEndpoint[];
 }
 
 export interface HostingApi {
@@ -110,6 +112,7 @@ export function createHostingApi(options: HostingApiOptions): HostingApi {
     { method: 'POST', path: '/webhooks/{webhookId}', operation: ops.UpdateWebhook },
     { method: 'DELETE', path: '/webhooks/{webhookId}', operation: ops.DeleteWebhook },
   ];
+  appEndpoints.push(...(options.moreEndpoints?.(ctx) ?? []));
   const apps = restJsonRoute(options.iam, { name: 'amplify', signingName: 'amplify', prefix: '/apps', endpoints: appEndpoints });
   const webhooks = restJsonRoute(options.iam, { name: 'amplify', signingName: 'amplify', prefix: '/webhooks', endpoints: webhookEndpoints });
   const route: Route = {

@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SecretBox } from '@gantry/core';
+import type { Route } from '@gantry/edge';
+import type { Iam } from '@gantry/iam';
+import type { Migration, Store } from '@gantry/store';
+import { createHostingApi } from './api/amplify-api.ts';
+import { hostingMigrations } from './api/hosting-tables.ts';
+import { runBuildJob } from './jobs/build-job.ts';
+import { incomingWebhookRoute } from './jobs/incoming-webhook-route.ts';
+import { JobLogs } from './jobs/job-logs.ts';
+import { JobScheduler } from './jobs/job-scheduler.ts';
+import { jobMigrations } from './jobs/job-tables.ts';
+import { jobEndpoints } from './jobs/jobs-api.ts';
+import { enqueueJob, type JobDb } from './jobs/jobs.ts';
+import { logRoute } from './jobs/log-route.ts';
+import { siteRoute } from './sites/site-route.ts';
+import { SiteStore } from './sites/site-store.ts';
+
+export interface HostingServiceOptions {
+  store: Store;
+  iam: Iam;
+  box: SecretBox;
+  /** Hosting keeps build logs, caches, work directories and site versions under `<dataDir>/hosting`. */
+  dataDir: string;
+  /** Base URL of the server (webhook and log URLs). */
+  publicUrl: () => string;
+  /** Domain of branch sites, with port when not 80/443. @example 'localhost:4750' */
+  siteDomain: () => string;
+  /** The bare git directory behind a clone URL Gantry serves, or undefined. */
+  resolveRepository(cloneUrl: string): Promise<string | undefined>;
+  /** Directories put first on builds' PATH. */
+  toolPaths?: string[];
+  /** Builds run at once by this server. @default 2 */
+  concurrency?: number;
+}
+
+/** A push, as the source service reports it (only what hosting needs). */
+export interface BranchPush {
+  repository: { cloneUrl: string };
+  branch: string;
+  after: string;
+}
+
+export interface HostingService {
+  migrations: Migration[];
+  /** The incoming-webhook, log, Amplify API and site routes, for the edge. */
+  routes: Route[];
+  /** Starts the build scheduler (after migrations ran). */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Queues RELEASE jobs for the branches with auto build that track the pushed branch. */
+  onPush(push: BranchPush): Promise<void>;
+  sites: SiteStore;
+}
+
+/** Amplify Hosting: the API, builds of branches into sites, incoming webhooks, and the sites themselves. */
+export function createHostingService(options: HostingServiceOptions): HostingService {
+  const root = join(options.dataDir, 'hosting');
+  mkdirSync(root, { recursive: true });
+  const sites = new SiteStore({ root: join(root, 'sites') });
+  const logs = new JobLogs(join(root, 'logs'), signingKey(join(root, 'log-url.key')), options.publicUrl);
+  let scheduler: JobScheduler | undefined;
+  const wake = () => scheduler?.wake();
+  const api = createHostingApi({
+    store: options.store, iam: options.iam, box: options.box, publicUrl: options.publicUrl, siteDomain: options.siteDomain,
+    moreEndpoints: (ctx) => jobEndpoints({ ctx, logs, wake }),
+  });
+  const db = api.ctx.db as unknown as JobDb;
+  const siteBase = () => `${new URL(options.publicUrl()).protocol}//${options.siteDomain()}`;
+
+  return {
+    migrations: [...hostingMigrations, ...jobMigrations],
+    routes: [incomingWebhookRoute(api.ctx, wake), logRoute(db, logs), api.route, siteRoute(api.ctx.db, sites, options.siteDomain)],
+    sites,
+    async start() {
+      scheduler = new JobScheduler({
+        db,
+        concurrency: options.concurrency,
+        now: () => Date.now(),
+        run: (job, signal) => runBuildJob({
+          db, logs, sites, workRoot: join(root, 'work'), cacheRoot: join(root, 'cache'),
+          resolveRepository: options.resolveRepository, toolPaths: options.toolPaths ?? [], siteBase, now: () => Date.now(),
+        }, job, signal),
+      });
+      await scheduler.start();
+    },
+    async stop() {
+      await scheduler?.stop();
+    },
+    async onPush(push) {
+      if (/^0+$/.test(push.after)) return;
+      const branches = await api.ctx.db.selectFrom('hosting_branches').innerJoin('hosting_apps', 'hosting_apps.app_id', 'hosting_branches.app_id')
+        .selectAll('hosting_branches').where('hosting_apps.repository', '=', push.repository.cloneUrl)
+        .where('hosting_branches.branch_name', '=', push.branch).where('hosting_branches.enable_auto_build', '=', 1).execute();
+      for (const branch of branches) await enqueueJob(db, branch, { jobType: 'RELEASE', commitId: push.after }, Date.now());
+      if (branches.length) wake();
+    },
+  };
+}
+
+/** The key log URLs are signed with, made once per data directory. */
+function signingKey(file: string): Buffer {
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
+  return Buffer.from(readFileSync(file, 'utf8'), 'base64');
+}

@@ -1,0 +1,200 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { toGantryError } from '@gantry/core';
+import { restoreCache, runShell, saveCache } from '@gantry/runner';
+import type { AppRow } from '../api/apps.ts';
+import { branchArn } from '../api/amplify-shapes.ts';
+import type { BranchRow } from '../api/branches.ts';
+import { collectArtifacts, parseBuildSpec, planBuild, type BuildPlan } from '../build-spec/index.ts';
+import { siteUrl } from '../sites/host-routing.ts';
+import type { SiteStore } from '../sites/site-store.ts';
+import type { JobLogs } from './job-logs.ts';
+import { paddedJobId } from './job-shapes.ts';
+import { updateJob, updateStep, type JobDb, type JobRow, type StepName } from './jobs.ts';
+
+const exec = promisify(execFile);
+
+export interface BuildJobDeps {
+  db: JobDb;
+  logs: JobLogs;
+  sites: SiteStore;
+  /** Scratch space; each job gets its own directory below, removed when it ends. */
+  workRoot: string;
+  /** Build caches, one file per branch. */
+  cacheRoot: string;
+  /** The bare repository behind an app's clone URL, when Gantry hosts it. */
+  resolveRepository(cloneUrl: string): Promise<string | undefined>;
+  /** Directories put first on the build's PATH (Gantry's own CLIs, e.g. `ampx`). */
+  toolPaths: string[];
+  /** Base URL branch sites are reached at. */
+  siteBase(): string;
+  now(): number;
+  /** @default 30 (Amplify's `_BUILD_TIMEOUT`, minutes; the app or branch may set it) */
+  defaultTimeoutMinutes?: number;
+}
+
+/** Thrown for failures the build's own log already explains. */
+class JobFailure extends Error {}
+
+/**
+ * One Amplify build job, as named steps: check out the commit, read the build spec, run its phases in one
+ * shell session (BUILD), publish the artifacts as the branch's new site version (DEPLOY), and check the new
+ * version is live (VERIFY). The job's row records each step; the log records what happened in it.
+ */
+export async function runBuildJob(deps: BuildJobDeps, job: JobRow, signal: AbortSignal): Promise<void> {
+  const { db } = deps;
+  const app = await db.selectFrom('hosting_apps').selectAll().where('app_id', '=', job.app_id).executeTakeFirst();
+  const branch = await db.selectFrom('hosting_branches').selectAll().where('app_id', '=', job.app_id).where('branch_name', '=', job.branch_name).executeTakeFirst();
+  const jobDir = join(deps.workRoot, `${job.app_id}-${job.job_id}-${Date.now().toString(36)}`);
+  const log = (step: StepName, text: string) => deps.logs.append(job, step, text.endsWith('\n') ? text : `${text}\n`);
+  const fail = (step: StepName, message: string) => {
+    log(step, message);
+    return new JobFailure(message);
+  };
+  let step: StepName = 'BUILD';
+  const startStep = async (name: StepName) => {
+    step = name;
+    await updateStep(db, job, name, { status: 'RUNNING', start_time: deps.now() });
+  };
+  const endStep = (name: StepName, status: string, reason?: string) => updateStep(db, job, name, { status, end_time: deps.now(), status_reason: reason ?? null });
+
+  try {
+    await updateJob(db, job, { status: 'RUNNING' });
+    await startStep('BUILD');
+    if (!app || !branch) throw fail('BUILD', 'The app or branch was deleted before the job started.');
+    const src = join(jobDir, 'src');
+    const home = join(jobDir, 'home');
+    mkdirSync(home, { recursive: true });
+    await checkout(deps, job, app, src, (t) => log('BUILD', t));
+    const plan = loadPlan(app, branch, src, (t) => log('BUILD', t));
+    const env = buildEnvironment(deps, job, app, branch, plan, home);
+    const cacheFile = join(deps.cacheRoot, job.app_id, `${encodeURIComponent(job.branch_name)}.tar`);
+    const cacheDirs = plan.cachePaths.map((c) => (c.root === 'home' ? join('home', c.directory) : join('src', c.directory)));
+    if (cacheDirs.length) await restoreCache(cacheFile, jobDir, { onLog: (t: string) => log('BUILD', t) });
+    const timeoutMinutes = Number(env._BUILD_TIMEOUT) || deps.defaultTimeoutMinutes || 30;
+    const result = await runShell({
+      workDir: join(src, plan.workingDirectory),
+      env,
+      phases: plan.phases.map((p) => ({ name: p.id, commands: p.commands, cwd: relativeTo(plan.workingDirectory, p.workingDirectory) })),
+      timeoutMs: timeoutMinutes * 60_000,
+      signal,
+      secrets: [],
+      onLog: (text) => deps.logs.append(job, 'BUILD', text),
+    });
+    if (result.status === 'CANCELLED') throw new Cancelled();
+    if (result.status === 'TIMED_OUT') throw fail('BUILD', `# The build exceeded its ${timeoutMinutes}-minute timeout and was stopped. Set _BUILD_TIMEOUT (minutes) on the app or branch to allow longer builds.`);
+    // The runner has logged the failing command and its exit code.
+    if (result.status === 'FAILED') throw new JobFailure(`exit code ${result.exitCode} in ${result.failedPhase}`);
+    if (cacheDirs.length) await saveCache(cacheFile, jobDir, cacheDirs, { onLog: (t: string) => log('BUILD', t) }).catch((e: Error) => log('BUILD', `# Cache not saved: ${e.message}`));
+    await endStep('BUILD', 'SUCCEED');
+
+    await startStep('DEPLOY');
+    if (!plan.artifacts) throw fail('DEPLOY', 'The build spec declares no frontend artifacts: add frontend.artifacts with baseDirectory and files to publish a site.');
+    const files = await collectArtifacts(src, plan.artifacts);
+    if (files.length === 0) throw fail('DEPLOY', `No files matched ${plan.artifacts.files.join(', ')} in ${plan.artifacts.baseDirectory}: check frontend.artifacts.baseDirectory.`);
+    const baseDirectory = existsSync(join(src, plan.artifacts.baseDirectory)) || !plan.artifacts.alternateBaseDirectory ? plan.artifacts.baseDirectory : plan.artifacts.alternateBaseDirectory;
+    const version = await deps.sites.createVersion(files, { sourceRoot: join(src, baseDirectory), customHeaders: plan.customHeaders });
+    await deps.sites.activate(siteKey(job), version.versionId);
+    log('DEPLOY', `Published ${version.fileCount} files (${version.totalBytes} bytes) as version ${version.versionId.slice(0, 12)}.`);
+    await endStep('DEPLOY', 'SUCCEED');
+
+    await startStep('VERIFY');
+    const live = await deps.sites.live(siteKey(job));
+    if (live?.versionId !== version.versionId) throw fail('VERIFY', 'The new version did not become live.');
+    log('VERIFY', `Live at ${siteUrl(job.app_id, job.branch_name, deps.siteBase())}`);
+    await endStep('VERIFY', 'SUCCEED');
+    await updateJob(db, job, { status: 'SUCCEED', end_time: deps.now() });
+    await db.updateTable('hosting_branches').set({ active_job_id: String(job.job_id) }).where('app_id', '=', job.app_id).where('branch_name', '=', job.branch_name).execute();
+  } catch (thrown) {
+    const cancelled = thrown instanceof Cancelled;
+    if (!cancelled && !(thrown instanceof JobFailure)) log(step, `# Internal error: ${toGantryError(thrown).message}`);
+    const status = cancelled ? 'CANCELLED' : 'FAILED';
+    if (cancelled) log(step, '# The job was stopped.');
+    await endStep(step, status);
+    await db.updateTable('hosting_job_steps').set({ status: 'CANCELLED' })
+      .where('app_id', '=', job.app_id).where('branch_name', '=', job.branch_name).where('job_id', '=', job.job_id).where('status', '=', 'PENDING').execute();
+    await updateJob(db, job, { status, end_time: deps.now() });
+  } finally {
+    rmSync(jobDir, { recursive: true, force: true });
+  }
+}
+
+class Cancelled extends Error {}
+
+/** The key a branch's site versions are kept under. */
+export const siteKey = (job: Pick<JobRow, 'app_id' | 'branch_name'>): string => `${job.app_id}/${job.branch_name}`;
+
+async function checkout(deps: BuildJobDeps, job: JobRow, app: AppRow, src: string, log: (t: string) => void): Promise<void> {
+  const gitDir = await deps.resolveRepository(app.repository);
+  if (!gitDir) {
+    log(`# The app's repository ${app.repository || '(none)'} is not a Gantry repository: set the app's repository to a clone URL from 'gantry repos create'.`);
+    throw new JobFailure();
+  }
+  const git = (args: string[], cwd?: string) => exec('git', args, { cwd, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', GIT_TERMINAL_PROMPT: '0', HOME: dirname(src) } });
+  log(`# Cloning ${app.repository} (${job.branch_name})`);
+  try {
+    await git(['clone', '--quiet', '--no-checkout', gitDir, src]);
+    const commit = job.commit_id === 'HEAD' ? `origin/${job.branch_name}` : job.commit_id;
+    const { stdout } = await git(['log', '-1', '--format=%H%n%ct%n%s', commit, '--'], src);
+    const [sha, time, message] = stdout.split('\n');
+    await git(['-c', 'advice.detachedHead=false', 'checkout', '--quiet', sha!], src);
+    await updateJob(deps.db, job, { commit_id: sha!, commit_time: Number(time) * 1000, commit_message: job.commit_message || (message ?? '') });
+    log(`# Checked out ${sha} ${message ?? ''}`);
+  } catch (error) {
+    log(`# Could not check out ${job.commit_id === 'HEAD' ? `branch ${job.branch_name}` : `commit ${job.commit_id}`}: ${(error as { stderr?: string }).stderr?.trim() || (error as Error).message}`);
+    throw new JobFailure();
+  }
+}
+
+/** The build spec: `amplify.yml` at the repository root, else the branch's, else the app's. */
+function loadPlan(app: AppRow, branch: BranchRow, src: string, log: (t: string) => void): BuildPlan {
+  const inRepo = ['amplify.yml', 'amplify.yaml'].find((f) => existsSync(join(src, f)));
+  const [text, file] = inRepo
+    ? [readFileSync(join(src, inRepo), 'utf8'), inRepo]
+    : branch.build_spec ? [branch.build_spec, `buildSpec of branch ${branch.branch_name}`]
+    : app.build_spec ? [app.build_spec, `buildSpec of app ${app.app_id}`] : [undefined, undefined];
+  if (text === undefined) {
+    log('# No build spec: add amplify.yml at the repository root, or set buildSpec on the branch or app.');
+    throw new JobFailure();
+  }
+  try {
+    const { spec, warnings } = parseBuildSpec(text, file);
+    for (const w of warnings) log(`# Warning: ${w.message}`);
+    const env = { ...JSON.parse(app.environment_variables), ...JSON.parse(branch.environment_variables) };
+    log(`# Build spec: ${file}`);
+    return planBuild(spec, { env });
+  } catch (error) {
+    log(`# ${toGantryError(error).message}`);
+    throw new JobFailure();
+  }
+}
+
+/** The environment Amplify gives a build, built from scratch: nothing of the server's own leaks in. */
+function buildEnvironment(deps: BuildJobDeps, job: JobRow, app: AppRow, branch: BranchRow, plan: BuildPlan, home: string): Record<string, string> {
+  const basePath = [...deps.toolPaths, dirname(process.execPath), '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+  return {
+    PATH: [...new Set(basePath)].join(':'),
+    HOME: home,
+    LANG: 'C.UTF-8',
+    CI: 'true',
+    AWS_APP_ID: job.app_id,
+    AWS_BRANCH: job.branch_name,
+    AWS_BRANCH_ARN: branchArn({ account: job.account_id, region: job.region }, job.app_id, job.branch_name),
+    AWS_JOB_ID: paddedJobId(job.job_id),
+    AWS_COMMIT_ID: job.commit_id,
+    AWS_CLONE_URL: app.repository,
+    AWS_REGION: job.region,
+    AWS_DEFAULT_REGION: job.region,
+    ...JSON.parse(app.environment_variables),
+    ...JSON.parse(branch.environment_variables),
+    ...plan.env,
+  };
+}
+
+function relativeTo(from: string, to: string): string | undefined {
+  if (from === to) return undefined;
+  const depth = from === '.' ? 0 : from.split('/').length;
+  return join('../'.repeat(depth) || '.', to);
+}

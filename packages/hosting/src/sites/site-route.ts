@@ -1,0 +1,56 @@
+import type { Kysely } from 'kysely';
+import type { Route } from '@gantry/edge';
+import type { HostingTables } from '../api/hosting-tables.ts';
+import { branchSubdomain, parseSiteRequest } from './host-routing.ts';
+import type { CustomRule } from './rewrite-rules.ts';
+import { serveSite } from './serve-site.ts';
+import type { SiteStore } from './site-store.ts';
+
+/** How long a site's app settings (branches, custom rules) are reused before being read again. */
+const SETTINGS_TTL_MS = 1000;
+
+interface AppSettings { branches: string[]; customRules: CustomRule[]; loadedAt: number }
+
+/**
+ * Branch sites: `http://<branch>.<appId>.<siteDomain>/…` and `/_sites/<appId>/<branch>/…`, served from the
+ * branch's live version. App settings are cached for a second so serving needs no database read per request.
+ */
+export function siteRoute(db: Kysely<HostingTables>, sites: SiteStore, siteDomain: () => string): Route {
+  const settings = new Map<string, AppSettings>();
+  const load = async (appId: string): Promise<AppSettings | undefined> => {
+    const hit = settings.get(appId);
+    if (hit && Date.now() - hit.loadedAt < SETTINGS_TTL_MS) return hit;
+    const app = await db.selectFrom('hosting_apps').select(['custom_rules']).where('app_id', '=', appId).executeTakeFirst();
+    if (!app) return undefined;
+    const branches = (await db.selectFrom('hosting_branches').select('branch_name').where('app_id', '=', appId).execute()).map((b) => b.branch_name);
+    const value = { branches, customRules: JSON.parse(app.custom_rules) as CustomRule[], loadedAt: Date.now() };
+    if (settings.size > 10_000) settings.clear();
+    settings.set(appId, value);
+    return value;
+  };
+  const domain = () => siteDomain().replace(/:\d+$/, '');
+  const notFound = (res: Parameters<Route['handle']>[1], what: string) => {
+    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end(`${what}\n`);
+  };
+  return {
+    name: 'sites',
+    matches: (req, url) => url.pathname.startsWith('/_sites/') || parseSiteRequest(req.headers.host, '/', { siteDomain: domain() }) !== undefined,
+    async handle(req, res) {
+      const address = parseSiteRequest(req.headers.host, req.url ?? '/', { siteDomain: domain() });
+      if (!address) return notFound(res, 'No site at this address.');
+      if (address.redirectTo) {
+        res.writeHead(301, { location: address.redirectTo });
+        return void res.end();
+      }
+      const app = await load(address.appId);
+      const candidates = app?.branches.filter((b) => (address.via === 'path' ? b === address.branch : branchSubdomain(b) === address.branchLabel)) ?? [];
+      const branch = candidates.length === 1 ? candidates[0] : candidates.find((b) => b === address.branch);
+      if (!app || !branch) return notFound(res, `No branch site for ${address.branch} of app ${address.appId}.`);
+      const live = await sites.live(`${address.appId}/${branch}`);
+      if (!live) return notFound(res, `Branch ${branch} has no deployed site yet: run a build (StartJob, a push with auto build, or its webhook).`);
+      // Rewrites to other hosts are not proxied: a site must not make the server reach addresses for it.
+      serveSite(req, res, { ...live, customRules: app.customRules }, { path: address.path, basePath: address.basePath, proxy: false });
+    },
+  };
+}

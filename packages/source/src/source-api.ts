@@ -1,0 +1,75 @@
+import { GantryError } from '@gantry/core';
+import type { RestJsonService } from '@gantry/edge';
+import { callerAccount, DEFAULT_REGION, type CallContext, type Iam, type Operation } from '@gantry/iam';
+import { createRepository, listRepositories, repositoryArn, type Repository } from './repositories.ts';
+import type { SourceContext } from './source-context.ts';
+
+type Params = Record<string, unknown>;
+
+export const repositoryShape = (r: Repository) => ({
+  name: r.name, space: r.space, project: r.project, account: r.account, arn: r.arn, cloneUrl: r.cloneUrl, createdAt: r.createdAt.toISOString(),
+});
+
+const optionalString = (p: Params, key: string): string | undefined => {
+  const value = p[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new GantryError('InvalidInput', `${key} must be a string.`);
+  return value;
+};
+
+/** The caller's account and the region its repositories' ARNs carry (the account's first region). */
+async function callerScope(iam: Iam, call: CallContext): Promise<{ account: string; region: string }> {
+  const account = callerAccount(call);
+  return { account, region: (await iam.getAccount(account))?.regions[0] ?? DEFAULT_REGION };
+}
+
+/**
+ * Gantry's repository API, REST-JSON under `/_gantry/repos`, SigV4 with signing name `codecommit`.
+ * Repositories are created in the caller's account. Authorised as CodeCommit's `CreateRepository` and
+ * `ListRepositories`; the operations authorise themselves because the ARN's region is the account's, which
+ * takes a lookup.
+ */
+export function sourceOperations(ctx: SourceContext): { create: Operation; list: Operation } {
+  return {
+    create: {
+      action: 'codecommit:CreateRepository',
+      selfAuthorized: true,
+      async run(p: Params, call) {
+        const name = optionalString(p, 'name');
+        if (!name) throw new GantryError('InvalidInput', 'name is required: the repository name.');
+        const { account, region } = await callerScope(ctx.iam, call);
+        await ctx.iam.authorizer.require({
+          principal: call.principal, action: 'codecommit:CreateRepository', resource: repositoryArn(region, account, name),
+          resourceAccount: account, context: call.requestContext,
+        });
+        const repository = await createRepository(ctx, { name, space: optionalString(p, 'space'), project: optionalString(p, 'project'), account });
+        return { repository: repositoryShape(repository) };
+      },
+    },
+    list: {
+      action: 'codecommit:ListRepositories',
+      selfAuthorized: true,
+      async run(p: Params, call) {
+        const account = callerAccount(call);
+        // ListRepositories is not resource-scoped in CodeCommit: `*`, in the caller's account.
+        await ctx.iam.authorizer.require({ principal: call.principal, action: 'codecommit:ListRepositories', resource: '*', resourceAccount: account, context: call.requestContext });
+        const repositories = await listRepositories(ctx, { account, space: optionalString(p, 'space'), project: optionalString(p, 'project') });
+        return { repositories: repositories.map(repositoryShape) };
+      },
+    },
+  };
+}
+
+/** The REST-JSON service the edge serves these operations as: `restJsonRoute(iam, source.restService)`. */
+export function sourceRestService(ctx: SourceContext): RestJsonService {
+  const operations = sourceOperations(ctx);
+  return {
+    name: 'repositories',
+    signingName: 'codecommit',
+    prefix: '/_gantry/repos',
+    endpoints: [
+      { method: 'POST', path: '/_gantry/repos', operation: operations.create, successStatus: 201 },
+      { method: 'GET', path: '/_gantry/repos', operation: operations.list },
+    ],
+  };
+}

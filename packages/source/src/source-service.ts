@@ -1,0 +1,86 @@
+import { join, resolve } from 'node:path';
+import type { Kysely } from 'kysely';
+import { EventBus } from '@gantry/core';
+import type { Route, RestJsonService } from '@gantry/edge';
+import type { Iam } from '@gantry/iam';
+import type { Migration, Store } from '@gantry/store';
+import { DEFAULT_GIT_HTTP_LIMITS, gitRoute, type GitHttpLimits, type SourceEvents } from './git-http/git-route.ts';
+import {
+  createRepository, deleteRepository, ensureProject, findRepository, gitDirOf, listProjects, listRepositories, listSpaces,
+  type CreateRepositoryArgs, type Repository, type RepositoryFilter,
+} from './repositories.ts';
+import { sourceRestService } from './source-api.ts';
+import type { SourceContext } from './source-context.ts';
+import { sourceMigrations, type SourceTables } from './source-tables.ts';
+
+export interface SourceServiceOptions {
+  store: Store;
+  iam: Iam;
+  /** Gantry's data directory; repositories live under `<dataDir>/git`. */
+  dataDir: string;
+  /**
+   * Base URL clone URLs are built from. A function when the port is only known after listening.
+   * @example 'http://127.0.0.1:4750'
+   * @example () => server.url
+   */
+  publicUrl: string | (() => string);
+  /** @default 'git' (from PATH; git 2.28 or later) */
+  gitBinary?: string;
+  /** Size and time limits of git requests. @default DEFAULT_GIT_HTTP_LIMITS (512 MiB, 10 minutes) */
+  limits?: Partial<GitHttpLimits>;
+  /** @default () => new Date() */
+  now?: () => Date;
+}
+
+export interface SourceService {
+  /** Run with the store's other migrations before serving: `store.migrate([...Iam.migrations, ...source.migrations])`. */
+  migrations: readonly Migration[];
+  /** git smart HTTP under `/git/`: add to the edge's routes. */
+  route: Route;
+  /** The repository API (`POST`/`GET /_gantry/repos`): `restJsonRoute(iam, source.restService)`. */
+  restService: RestJsonService;
+  /** `push` after every push, one event per updated branch (see PushEvent). */
+  events: EventBus<SourceEvents>;
+  createRepository(args: CreateRepositoryArgs): Promise<Repository>;
+  /** The repository at `space/project/name` (ignoring case), as its clone URL names it. */
+  getRepository(space: string, project: string, name: string): Promise<Repository | undefined>;
+  listRepositories(filter?: RepositoryFilter): Promise<Repository[]>;
+  deleteRepository(repo: Pick<Repository, 'space' | 'project' | 'name'>): Promise<void>;
+  /** Creates the space and project when missing (the workflows service keeps its definitions per project). */
+  ensureProject(args: { space?: string; project?: string; account: string }): Promise<{ space: string; project: string }>;
+  listSpaces(): ReturnType<typeof listSpaces>;
+  listProjects(space: string): ReturnType<typeof listProjects>;
+  /** The bare repository's directory, for in-process readers (e.g. `git clone --bare <gitDir>` in a build). */
+  gitDir(repo: Pick<Repository, 'space' | 'project' | 'name'>): string;
+}
+
+/**
+ * The source service: hosted git repositories in spaces and projects, served over git's smart HTTP with
+ * IAM-authorised access, and a `push` event per updated branch for hosting and workflows to react to.
+ */
+export function createSourceService(options: SourceServiceOptions): SourceService {
+  const publicUrl = options.publicUrl;
+  const ctx: SourceContext = {
+    db: options.store.db as Kysely<SourceTables>,
+    iam: options.iam,
+    gitRoot: join(resolve(options.dataDir), 'git'),
+    publicUrl: () => (typeof publicUrl === 'function' ? publicUrl() : publicUrl).replace(/\/+$/, ''),
+    gitBinary: options.gitBinary ?? 'git',
+    now: options.now ?? (() => new Date()),
+  };
+  const events = new EventBus<SourceEvents>();
+  return {
+    migrations: sourceMigrations,
+    route: gitRoute(ctx, events, { ...DEFAULT_GIT_HTTP_LIMITS, ...options.limits }),
+    restService: sourceRestService(ctx),
+    events,
+    createRepository: (args) => createRepository(ctx, args),
+    getRepository: (space, project, name) => findRepository(ctx, space, project, name),
+    listRepositories: (filter) => listRepositories(ctx, filter),
+    deleteRepository: (repo) => deleteRepository(ctx, repo),
+    ensureProject: (args) => ensureProject(ctx, args),
+    listSpaces: () => listSpaces(ctx),
+    listProjects: (space) => listProjects(ctx, space),
+    gitDir: (repo) => gitDirOf(ctx, repo),
+  };
+}
