@@ -77,7 +77,8 @@ test('gantry --help lists the commands, and every command has --help', () => {
   assert.equal(help.status, 0);
   assert.match(help.stdout, /server/);
   assert.match(help.stdout, /accounts/);
-  for (const command of [['server'], ['accounts'], ['accounts', 'create'], ['accounts', 'list']]) {
+  for (const name of ['server', 'accounts', 'repos', 'buildspec', 'git-credential', 'demo']) assert.match(help.stdout, new RegExp(`gantry ${name}`));
+  for (const command of [['server'], ['accounts', 'create'], ['repos', 'create'], ['buildspec', 'check'], ['git-credential']]) {
     const sub = spawnSync(process.execPath, [GANTRY, ...command, '--help'], { encoding: 'utf8' });
     assert.equal(sub.status, 0, `${command.join(' ')} --help`);
     assert.match(sub.stdout, /--data-dir/);
@@ -152,4 +153,31 @@ test('gantry buildspec check prints the plan of a valid spec and names file:line
   const failed = gantry('buildspec', 'check', bad);
   assert.equal(failed.status, 1);
   assert.match(failed.stderr, /broken\.yml:4:5: .*did you mean "preBuild"/);
+});
+
+test('gantry repos create prints the clone URL, and git pushes through gantry git-credential', async () => {
+  const created = gantry('repos', 'create', 'cli-repo', '--json');
+  assert.equal(created.status, 0, created.stderr);
+  const { cloneUrl } = JSON.parse(created.stdout);
+  assert.equal(cloneUrl, `http://127.0.0.1:${port}/git/default/default/cli-repo`);
+
+  const { mkdirSync, writeFileSync } = await import('node:fs');
+  const work = join(dataDir, 'wc');
+  mkdirSync(work);
+  writeFileSync(join(work, 'README.md'), 'hello\n');
+  const env = {
+    PATH: process.env.PATH, HOME: work, GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1',
+    AWS_CONFIG_FILE: join(dataDir, 'aws-config'), AWS_SHARED_CREDENTIALS_FILE: join(dataDir, 'credentials'), AWS_PROFILE: 'management',
+  };
+  const git = (...args: string[]) => spawnSync('git', ['-c', `credential.helper=!${process.execPath} ${GANTRY} git-credential`, '-c', 'user.name=T', '-c', 'user.email=t@example.com', ...args], { cwd: work, encoding: 'utf8', env });
+  for (const args of [['init', '-q', '-b', 'main'], ['add', '.'], ['commit', '-qm', 'first'], ['push', '-q', cloneUrl, 'main']]) {
+    const out = git(...args);
+    assert.equal(out.status, 0, `git ${args.join(' ')}: ${out.stderr}`);
+  }
+  const clone = spawnSync('git', ['-c', `credential.helper=!${process.execPath} ${GANTRY} git-credential`, 'clone', '-q', cloneUrl, join(dataDir, 'clone')], { encoding: 'utf8', env });
+  assert.equal(clone.status, 0, clone.stderr);
+  assert.equal(readFileSync(join(dataDir, 'clone', 'README.md'), 'utf8'), 'hello\n');
+
+  const anonymous = spawnSync('git', ['clone', '-q', cloneUrl, join(dataDir, 'clone2')], { encoding: 'utf8', env: { ...env, AWS_PROFILE: 'nobody' } });
+  assert.notEqual(anonymous.status, 0, 'no credentials, no clone');
 });

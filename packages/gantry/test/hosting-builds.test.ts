@@ -175,4 +175,54 @@ describe('a static site built by Gantry', () => {
     await assert.rejects(amplify.send(new StartJobCommand({ appId, branchName: 'nope', jobType: 'RELEASE' })), { name: 'NotFoundException' });
     await assert.rejects(amplify.send(new StartJobCommand({ appId, branchName: 'main', jobType: 'BOGUS' as never })), { name: 'BadRequestException' });
   });
+
+  test('cache paths are restored in the next build; customHeaders, app and branch variables and monorepo appRoot apply; logs can be followed live', async () => {
+    await amplify.send(new UpdateBranchCommand({ appId, branchName: 'main', environmentVariables: { AMPLIFY_MONOREPO_APP_ROOT: 'apps/web', FROM_BRANCH: 'b' } }));
+    const spec = `version: 1
+applications:
+  - appRoot: apps/web
+    frontend:
+      phases:
+        build:
+          commands:
+            - if [ -f cache-dir/marker ]; then echo "cache hit"; else mkdir -p cache-dir && echo made > cache-dir/marker && echo "cache miss"; fi
+            - sleep 1
+            - mkdir -p out && echo "$FROM_BRANCH $PWD" > out/vars.txt && cp index.html out/
+      artifacts:
+        baseDirectory: out
+        files:
+          - '**/*'
+      cache:
+        paths:
+          - cache-dir/**/*
+    customHeaders:
+      - pattern: '**/*'
+        headers:
+          - key: X-Frame-Options
+            value: DENY
+`;
+    await repo.write({ 'amplify.yml': spec, 'apps/web/index.html': '<h1>monorepo</h1>' }).commitAndPush('monorepo app');
+    const first = await amplify.send(new StartJobCommand({ appId, branchName: 'main', jobType: 'RELEASE' }));
+    // The BUILD log exists from the first line the job writes; follow it while the build sleeps.
+    let logUrl: string | undefined;
+    while (!logUrl) {
+      const { job } = await amplify.send(new GetJobCommand({ appId, branchName: 'main', jobId: first.jobSummary!.jobId }));
+      assert.notEqual(job!.summary!.status, 'SUCCEED', 'the build finished before its log could be followed');
+      logUrl = job!.steps?.find((s) => s.stepName === 'BUILD')?.logUrl;
+    }
+    const followed = await (await fetch(`${logUrl}&follow=1`)).text();
+    const done = await waitForJob('main', first.jobSummary!.jobId!);
+    assert.equal(done.summary!.status, 'SUCCEED');
+    assert.match(followed, /cache miss[\s\S]*mkdir -p out/, 'the followed log runs until the build ends');
+    const response = await site('/index.html');
+    assert.equal(await response.text(), '<h1>monorepo</h1>');
+    assert.equal(response.headers.get('x-frame-options'), 'DENY');
+    assert.match(await (await site('/vars.txt')).text(), /^b .*\/src\/apps\/web$/m);
+
+    const second = await amplify.send(new StartJobCommand({ appId, branchName: 'main', jobType: 'RELEASE' }));
+    const job = await waitForJob('main', second.jobSummary!.jobId!);
+    assert.equal(job.summary!.status, 'SUCCEED');
+    assert.match(await (await fetch(job.steps![0]!.logUrl!)).text(), /cache hit/);
+  });
 });
+
