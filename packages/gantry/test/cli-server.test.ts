@@ -181,3 +181,12 @@ test('gantry repos create prints the clone URL, and git pushes through gantry gi
   const anonymous = spawnSync('git', ['clone', '-q', cloneUrl, join(dataDir, 'clone2')], { encoding: 'utf8', env: { ...env, AWS_PROFILE: 'nobody' } });
   assert.notEqual(anonymous.status, 0, 'no credentials, no clone');
 });
+
+test('gantry bootstrap creates the CDK deploy role of an account and region, idempotently', () => {
+  const first = gantry('bootstrap', '--profile', 'staging', '--region', 'us-west-2');
+  assert.equal(first.status, 0, first.stderr);
+  assert.match(first.stdout, /^bootstrapped \d{12} in us-west-2: arn:aws:iam::\d{12}:role\/cdk-hnb659fds-deploy-role-\d{12}-us-west-2$/m);
+  const again = gantry('bootstrap', '--profile', 'staging', '--region', 'us-west-2');
+  assert.equal(again.status, 0, again.stderr);
+  assert.match(again.stdout, /already bootstrapped/);
+});
