@@ -1,0 +1,14 @@
+export { createDataApi } from './data-api.ts';
+export type { DataApi, DataApiOptions, DataEvents, DeployInput, ApiKeySpec, ExecuteRequest, ExecuteResponse, MutationEvent, Plan, PreparedSubscription } from './data-api.ts';
+export { createGraphqlRoute, handleGraphqlRequest } from './graphql-route.ts';
+export type { GraphqlRouteHandler, GraphqlRouteOptions } from './graphql-route.ts';
+export { buildDataSchema } from './build-schema.ts';
+export type { BuiltSchema } from './build-schema.ts';
+export { parseModelSchema } from './model-schema.ts';
+export type { ModelSchema, ModelDef, FieldDef, IndexDef, RelationDef, ModelIntrospection } from './model-schema.ts';
+export { matchesFilter, matchesOperators } from './filter.ts';
+export type { Filter } from './filter.ts';
+export { applySchema, planSchema } from './storage/apply-schema.ts';
+export type { SchemaPlan } from './storage/apply-schema.ts';
+export { AppSyncError } from './errors.ts';
+export type { AppSyncErrorEntry } from './errors.ts';
