@@ -1,0 +1,110 @@
+import { Kind, parse, print, type DirectiveNode, type ValueNode } from 'graphql';
+
+/** Something in the data schema Gantry's data API does not implement. */
+export interface SchemaFinding {
+  /** e.g. `allow.owner() on Todo`, `allow.groups(["admin"]) on Post.secret`, `custom query echo`. */
+  construct: string;
+  /** The type whose declaration it belongs to (to find a line in the app's file). */
+  typeName: string;
+  /** For custom operations: the operation's field name. */
+  fieldName?: string;
+  hint: string;
+}
+
+const AUTH_HINT =
+  'Gantry\'s data API enforces only allow.publicApiKey() rules today; owner, group, authenticated, guest (identity pool), custom and resource rules need Gantry auth, which is not implemented yet.';
+const CUSTOM_OPERATION_HINT =
+  'Custom queries, mutations and subscriptions (a.query()/a.mutation()/a.subscription() with handlers, AI routes) are not served by Gantry\'s data API yet.';
+
+const OPERATION_TYPES = new Set(['Query', 'Mutation', 'Subscription']);
+
+/**
+ * Walks the Amplify-directive SDL (`schema.transform().schema`) and lists what Gantry cannot serve: @auth rules
+ * other than public API key, on models and on fields, and custom operations. Only parses: the SDL uses
+ * directives that are not declared, so it is never validated here.
+ */
+export function scanSchema(sdl: string): SchemaFinding[] {
+  const findings: SchemaFinding[] = [];
+  const document = parse(sdl, { noLocation: true });
+  for (const definition of document.definitions) {
+    if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION) continue;
+    const typeName = definition.name.value;
+    if (OPERATION_TYPES.has(typeName)) {
+      for (const field of definition.fields ?? []) {
+        const kind = typeName === 'Query' ? 'query' : typeName === 'Mutation' ? 'mutation' : 'subscription';
+        findings.push({ construct: `custom ${kind} ${field.name.value}`, typeName, fieldName: field.name.value, hint: CUSTOM_OPERATION_HINT });
+      }
+      continue;
+    }
+    for (const rule of authRules(definition.directives)) {
+      if (!isSupportedRule(rule)) findings.push({ construct: `${describeRule(rule)} on ${typeName}`, typeName, hint: AUTH_HINT });
+    }
+    for (const field of definition.fields ?? []) {
+      for (const rule of authRules(field.directives)) {
+        if (!isSupportedRule(rule)) {
+          findings.push({ construct: `${describeRule(rule)} on ${typeName}.${field.name.value}`, typeName, fieldName: field.name.value, hint: AUTH_HINT });
+        }
+      }
+    }
+  }
+  return findings;
+}
+
+type Rule = Record<string, unknown>;
+
+function authRules(directives: readonly DirectiveNode[] | undefined): Rule[] {
+  const rules: Rule[] = [];
+  for (const directive of directives ?? []) {
+    if (directive.name.value !== 'auth') continue;
+    const rulesArg = directive.arguments?.find((argument) => argument.name.value === 'rules');
+    const value = rulesArg ? toJs(rulesArg.value) : undefined;
+    if (Array.isArray(value)) for (const rule of value) if (rule && typeof rule === 'object') rules.push(rule as Rule);
+  }
+  return rules;
+}
+
+function isSupportedRule(rule: Rule): boolean {
+  return rule['allow'] === 'public' && (rule['provider'] === undefined || rule['provider'] === 'apiKey');
+}
+
+/** The rule in the words the app wrote it (`allow.owner()`, `allow.groups(["admin"])`, ...). */
+function describeRule(rule: Rule): string {
+  const provider = typeof rule['provider'] === 'string' ? rule['provider'] : undefined;
+  switch (rule['allow']) {
+    case 'owner':
+      return rule['ownerField'] && rule['ownerField'] !== 'owner' ? `allow.ownerDefinedIn("${String(rule['ownerField'])}")` : 'allow.owner()';
+    case 'groups':
+      return Array.isArray(rule['groups'])
+        ? `allow.groups(${JSON.stringify(rule['groups'])})`
+        : `allow.groupsDefinedIn("${String(rule['groupsField'] ?? 'groups')}")`;
+    case 'private':
+      return provider && provider !== 'userPools' ? `allow.authenticated("${provider}")` : 'allow.authenticated()';
+    case 'public':
+      return provider === 'identityPool' || provider === 'iam' ? 'allow.guest()' : `allow.public("${provider}")`;
+    case 'custom':
+      return 'allow.custom()';
+    default:
+      return `@auth(allow: ${String(rule['allow'])})`;
+  }
+}
+
+function toJs(value: ValueNode): unknown {
+  switch (value.kind) {
+    case Kind.LIST:
+      return value.values.map((item) => toJs(item));
+    case Kind.OBJECT:
+      return Object.fromEntries(value.fields.map((field) => [field.name.value, toJs(field.value)]));
+    case Kind.STRING:
+    case Kind.ENUM:
+      return value.value;
+    case Kind.BOOLEAN:
+      return value.value;
+    case Kind.INT:
+    case Kind.FLOAT:
+      return Number(value.value);
+    case Kind.NULL:
+      return null;
+    default:
+      return print(value);
+  }
+}
