@@ -12,3 +12,5 @@ export { applySchema, planSchema } from './storage/apply-schema.ts';
 export type { SchemaPlan } from './storage/apply-schema.ts';
 export { AppSyncError } from './errors.ts';
 export type { AppSyncErrorEntry } from './errors.ts';
+export { createRealtimeServer, realtimeApiIdFromPath } from './realtime/realtime-server.ts';
+export type { RealtimeServer, RealtimeServerOptions } from './realtime/realtime-server.ts';

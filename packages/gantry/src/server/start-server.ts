@@ -3,10 +3,12 @@ import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { SecretBox } from '@gantry/core';
-import { createEdge, loadOrCreateLocalCa, restJsonRoute } from '@gantry/edge';
+import { GantryError, SecretBox } from '@gantry/core';
+import { createEdge, loadOrCreateLocalCa, restJsonRoute, sendJsonError, type Route } from '@gantry/edge';
 import { accountOperations, Iam, iamOperations, pruneExpiredSessions, stsOperations } from '@gantry/iam';
 import { openStore, type Store } from '@gantry/store';
+import { createBackendService, dataPlaneFromDataApi } from '@gantry/backend';
+import { createDataApi, createGraphqlRoute, createRealtimeServer, realtimeApiIdFromPath } from '@gantry/data';
 import { createHostingService } from '@gantry/hosting';
 import { createSourceService, type SourceService } from '@gantry/source';
 import { writeProfileFiles } from './profile-files.ts';
@@ -48,8 +50,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     store, iam, box, dataDir, publicUrl, siteDomain: () => `localhost:${httpPort}`,
     resolveRepository: (cloneUrl) => resolveRepository(source, publicUrl(), cloneUrl),
   });
+  // Like AppSync, `__typename` is returned only when the query selects it (aws-amplify does).
+  const data = createDataApi({ rootDir: join(dataDir, 'data'), typenameOnModels: false });
+  // Data APIs are served over HTTPS: the aws-amplify realtime client only speaks wss:// to `<data.url>/realtime`.
+  const backend = createBackendService({ store, iam, dataPlane: dataPlaneFromDataApi(data), dataBaseUrl: () => httpsUrl });
   // Every service's migrations run together: the migrator checks the whole applied history at once.
-  await store.migrate([...Iam.migrations, ...source.migrations, ...hosting.migrations]);
+  await store.migrate([...Iam.migrations, ...source.migrations, ...hosting.migrations, ...backend.migrations]);
   await iam.initialize();
   source.events.on('push', (push) => hosting.onPush(push));
 
@@ -63,6 +69,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ],
     routes: [
       ...hosting.routes,
+      backend.route,
+      dataRoute(createGraphqlRoute(data)),
       source.route,
       restJsonRoute(iam, source.restService),
       restJsonRoute(iam, {
@@ -82,7 +90,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const httpPort = await listen(http, options.port, host);
   const httpsPort = await listen(https, options.port === 0 ? 0 : options.port + 1, host);
   const url = `http://${host}:${httpPort}`;
+  const httpsUrl = `https://${host}:${httpsPort}`;
+  const realtime = createRealtimeServer(data);
+  for (const server of [http, https]) {
+    server.on('upgrade', (req, socket, head) => {
+      const apiId = realtimeApiIdFromPath(req.url ?? '');
+      if (apiId) realtime.handleUpgrade(req, socket, head, apiId);
+      else socket.destroy();
+    });
+  }
   await hosting.start();
+  await backend.start();
 
   const writeProfiles = async () => {
     writeProfileFiles({ dataDir, endpointUrl: url, accounts: await iam.listAccounts(), admin: await iam.adminCredentials() });
@@ -96,7 +114,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   return {
     url,
-    httpsUrl: `https://${host}:${httpsPort}`,
+    httpsUrl,
     dataDir,
     iam,
     store,
@@ -104,8 +122,24 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     async close() {
       clearInterval(pruner);
       await hosting.stop();
+      await backend.stop();
+      await realtime.close();
       await Promise.all([closeServer(http), closeServer(https)]);
       await store.close();
+      await data.close();
+    },
+  };
+}
+
+/** `/data/<apiId>/graphql`: the GraphQL endpoint of a deployed data API (`data.url` in amplify_outputs.json). */
+function dataRoute(handle: ReturnType<typeof createGraphqlRoute>): Route {
+  return {
+    name: 'data',
+    matches: (_req, url) => url.pathname.startsWith('/data/'),
+    async handle(req, res, url) {
+      const match = /^\/data\/([A-Za-z0-9]{1,64})\/graphql$/.exec(url.pathname);
+      if (!match) return sendJsonError(res, new GantryError('NotFound', `No data API at ${url.pathname}: data URLs look like /data/<apiId>/graphql.`));
+      await handle(req, res, match[1]!);
     },
   };
 }

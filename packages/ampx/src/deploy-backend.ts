@@ -1,0 +1,63 @@
+import { loadBackend } from '@gantry/amplify-backend';
+import { toStackName } from '@gantry/backend';
+import { AmpxError } from './ampx-error.ts';
+import type { AwsContext } from './aws-context.ts';
+import { BackendApiError, BackendClient, type BackendIdentifier } from './backend-client.ts';
+import { writeOutputs, type OutputsFormat } from './outputs-file.ts';
+
+export interface DeployOptions {
+  appDir: string;
+  backendId: BackendIdentifier;
+  outputs: { outDir: string; version: string; format: OutputsFormat };
+  allowDestructive?: boolean;
+  log(line: string): void;
+}
+
+const FINISHED = new Set(['SUCCEEDED', 'FAILED', 'ROLLED_BACK', 'ROLLBACK_FAILED', 'CANCELLED']);
+
+/**
+ * What `pipeline-deploy` and `sandbox` share, as named steps: synthesize the backend definition into a
+ * manifest, deploy it as the bootstrap deploy role, follow the deployment's events, write the outputs.
+ */
+export async function deployBackend(context: AwsContext, options: DeployOptions): Promise<void> {
+  const started = Date.now();
+  const stackName = toStackName(options.backendId);
+  options.log(`Deploying ${describe(options.backendId)} to ${context.account} (${context.region}) as stack ${stackName}`);
+
+  const manifest = await loadBackend(options.appDir, { onOutput: (text) => options.log(text.trimEnd()) }).catch((error) => {
+    throw new AmpxError('BackendSynthError', `Unable to load amplify/backend.ts: ${(error as Error).message}`, 'Fix the error in your backend definition, then deploy again.', { cause: error });
+  });
+  options.log(`Synthesized the backend definition (${Date.now() - started} ms)`);
+
+  const client = await BackendClient.asDeployRole(context);
+  let deployment;
+  try {
+    ({ deployment } = await client.deploy(stackName, { backendId: options.backendId, manifest, allowDestructive: options.allowDestructive }));
+  } catch (error) {
+    throw asAmpxError(error);
+  }
+  let token: string | undefined;
+  while (!FINISHED.has(deployment.status)) {
+    await new Promise((r) => setTimeout(r, 100));
+    const page = await client.events(stackName, deployment.deploymentId, token);
+    for (const e of page.events) options.log(`  ${e.status ?? ''} ${e.resource ?? ''}${e.reason ? `: ${e.reason}` : ''}`);
+    token = page.nextToken ?? token;
+    deployment = (await client.deployment(stackName, deployment.deploymentId)).deployment;
+  }
+  if (deployment.status !== 'SUCCEEDED')
+    throw new AmpxError('BackendDeploymentError', `The deployment ${deployment.status === 'ROLLED_BACK' ? 'failed and was rolled back' : 'failed'}: ${deployment.error ?? 'see the events above'}`,
+      'Fix the cause above and deploy again; the previous backend keeps serving.');
+  options.log(`Deployment completed in ${((Date.now() - started) / 1000).toFixed(2)} seconds`);
+  const file = writeOutputs(await client.outputs(stackName, options.outputs.version), options.outputs.outDir, options.outputs.format);
+  options.log(`File written: ${file}`);
+}
+
+export function asAmpxError(error: unknown): unknown {
+  if (!(error instanceof BackendApiError)) return error;
+  if (error.status === 409) return new AmpxError('DeploymentInProgressError', error.message, 'Wait for the running deployment to finish, then try again.');
+  if (error.status === 403) return new AmpxError('AccessDeniedError', error.message, 'Give the principal the permissions the message names (AmplifyBackendDeployFullAccess for deployments).');
+  if (error.status === 404) return new AmpxError('StackDoesNotExistError', error.message, 'Deploy the backend first (ampx pipeline-deploy in CI, ampx sandbox locally), or check --app-id and --branch.');
+  return new AmpxError('BackendApiError', error.message);
+}
+
+const describe = (id: BackendIdentifier) => (id.type === 'branch' ? `branch ${id.name} of app ${id.namespace}` : `sandbox ${id.name} of ${id.namespace}`);

@@ -1,0 +1,2 @@
+export { isCi } from './ci.ts';
+export { deployRoleArn } from './backend-client.ts';

@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import { AttachRolePolicyCommand, CreateRoleCommand } from '@aws-sdk/client-iam';
+import { assume, trust, unique } from './support/iam-fixtures.ts';
+import { startTestServer, type Credentials, type TestServer } from './support/test-server.ts';
+
+const exec = promisify(execFile);
+const ROOT = resolve(import.meta.dirname, '../../..');
+const AMPX = join(ROOT, 'node_modules/.bin/ampx');
+const GANTRY = join(ROOT, 'packages/gantry/bin/gantry.mjs');
+const DEPLOY_POLICY = 'arn:aws:iam::aws:policy/service-role/AmplifyBackendDeployFullAccess';
+
+let ts: TestServer;
+let deployer: Credentials;
+let appDir: string;
+
+/** Runs a CLI as a pipeline step would: credentials and endpoint from the standard AWS environment only. */
+async function run(command: string, args: string[], credentials: Credentials, extra: Record<string, string> = {}, cwd = appDir) {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH!, HOME: cwd, AWS_ENDPOINT_URL: ts.url, AWS_REGION: 'us-west-2',
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    ...(credentials.sessionToken ? { AWS_SESSION_TOKEN: credentials.sessionToken } : {}), ...extra,
+  };
+  try {
+    const out = await exec(process.execPath, [command, ...args], { cwd, env, timeout: 120_000 });
+    return { code: 0, stdout: out.stdout, stderr: out.stderr };
+  } catch (error: any) {
+    return { code: error.code as number, stdout: String(error.stdout), stderr: String(error.stderr) };
+  }
+}
+
+function graphql(outputs: any, query: string, variables: object = {}): Promise<any> {
+  const url = new URL(outputs.data.url);
+  const body = JSON.stringify({ query, variables });
+  return new Promise((done, fail) => {
+    const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', ca: readFileSync(ts.server.caCertFile),
+      headers: { 'content-type': 'application/json', 'x-api-key': outputs.data.api_key } }, (res) => {
+      let text = '';
+      res.on('data', (c) => (text += c));
+      res.on('end', () => done(JSON.parse(text)));
+    });
+    req.on('error', fail);
+    req.end(body);
+  });
+}
+
+before(async () => {
+  ts = await startTestServer();
+  appDir = mkdtempSync(join(tmpdir(), 'gantry-app-'));
+  cpSync(join(import.meta.dirname, 'fixtures/todo-app'), appDir, { recursive: true });
+  const boot = await run(GANTRY, ['bootstrap', '--region', 'us-west-2'], ts.admin);
+  assert.equal(boot.code, 0, boot.stderr);
+  const iam = ts.iam(ts.admin);
+  const role = await iam.send(new CreateRoleCommand({ RoleName: unique('pipeline'), AssumeRolePolicyDocument: trust({ AWS: `arn:aws:iam::${ts.managementAccount}:root` }) }));
+  await iam.send(new AttachRolePolicyCommand({ RoleName: role.Role!.RoleName, PolicyArn: DEPLOY_POLICY }));
+  deployer = await assume(ts, ts.admin, role.Role!.Arn!);
+});
+after(() => ts.stop());
+
+describe('ampx against Gantry', () => {
+  test('pipeline-deploy refuses to run outside CI with the real message', async () => {
+    const out = await run(AMPX, ['pipeline-deploy', '--branch', 'main', '--app-id', 'dapp1'], deployer);
+    assert.equal(out.code, 1);
+    assert.match(out.stderr, /RunningPipelineDeployNotInCiError/);
+    assert.match(out.stderr, /It looks like this command is being run outside of a CI\/CD workflow\./);
+    const disabled = await run(AMPX, ['pipeline-deploy', '--branch', 'main', '--app-id', 'dapp1'], deployer, { CI: 'false' });
+    assert.match(disabled.stderr, /outside of a CI\/CD workflow/);
+  });
+
+  test('pipeline-deploy deploys the backend as a role holding AmplifyBackendDeployFullAccess and writes amplify_outputs.json', async () => {
+    const out = await run(AMPX, ['pipeline-deploy', '--branch', 'main', '--app-id', 'dapp1'], deployer, { CI: '1' });
+    assert.equal(out.code, 0, out.stderr + out.stdout);
+    assert.match(out.stdout, /amplify-dapp1-main-branch-[0-9a-f]{10}/);
+    const outputs = JSON.parse(readFileSync(join(appDir, 'amplify_outputs.json'), 'utf8'));
+    assert.equal(outputs.version, '1.3');
+    assert.match(outputs.data.url, new RegExp(`^${ts.server.httpsUrl}/data/[A-Za-z0-9]+/graphql$`));
+    assert.equal(outputs.data.default_authorization_type, 'API_KEY');
+    assert.match(outputs.data.api_key, /^da2-[a-z0-9]{26}$/);
+    assert.ok(outputs.data.model_introspection.models.Todo);
+    assert.match(outputs.auth.user_pool_id, /^us-west-2_/);
+
+    const created = await graphql(outputs, 'mutation C($input: CreateTodoInput!) { createTodo(input: $input) { id content createdAt } }', { input: { content: 'from ampx' } });
+    assert.equal(created.data.createTodo.content, 'from ampx', JSON.stringify(created));
+    const listed = await graphql(outputs, '{ listTodos { items { content } } }');
+    assert.deepEqual(listed.data.listTodos.items, [{ content: 'from ampx' }]);
+
+    const again = await run(AMPX, ['pipeline-deploy', '--branch', 'main', '--app-id', 'dapp1'], deployer, { CI: '1' });
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal((await graphql(outputs, '{ listTodos { items { content } } }')).data.listTodos.items.length, 1, 'a redeploy keeps the data');
+  });
+
+  test('generate outputs writes the deployed outputs; unknown backends are a clear error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gantry-out-'));
+    const out = await run(AMPX, ['generate', 'outputs', '--branch', 'main', '--app-id', 'dapp1', '--out-dir', dir, '--format', 'ts'], deployer);
+    assert.equal(out.code, 0, out.stderr);
+    assert.match(readFileSync(join(dir, 'amplify_outputs.ts'), 'utf8'), /^const amplifyOutputs = \{[\s\S]*\} as const;\nexport default amplifyOutputs;\n$/);
+    const missing = await run(AMPX, ['generate', 'outputs', '--branch', 'nope', '--app-id', 'dapp1', '--out-dir', dir], deployer);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /StackDoesNotExistError|does not exist|no outputs/i);
+  });
+
+  test('a role without AmplifyBackendDeployFullAccess cannot deploy', async () => {
+    const iam = ts.iam(ts.admin);
+    const role = await iam.send(new CreateRoleCommand({ RoleName: unique('weak'), AssumeRolePolicyDocument: trust({ AWS: `arn:aws:iam::${ts.managementAccount}:root` }) }));
+    await iam.send(new AttachRolePolicyCommand({ RoleName: role.Role!.RoleName, PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }));
+    const weak = await assume(ts, ts.admin, role.Role!.Arn!);
+    const out = await run(AMPX, ['pipeline-deploy', '--branch', 'main', '--app-id', 'dapp2'], weak, { CI: '1' });
+    assert.equal(out.code, 1);
+    assert.match(out.stderr, /BackendDeployAccessDeniedError/);
+    assert.match(out.stderr, /AmplifyBackendDeployFullAccess/);
+  });
+});
