@@ -7,7 +7,10 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { AttachRolePolicyCommand, CreateRoleCommand } from '@aws-sdk/client-iam';
+import { AmplifyClient, CreateAppCommand, CreateBranchCommand, GetJobCommand, StartJobCommand } from '@aws-sdk/client-amplify';
+import { WorkingCopy } from './support/git.ts';
 import { assume, trust, unique } from './support/iam-fixtures.ts';
+import { signedFetch } from './support/signed-fetch.ts';
 import { startTestServer, type Credentials, type TestServer } from './support/test-server.ts';
 
 const exec = promisify(execFile);
@@ -115,4 +118,51 @@ describe('ampx against Gantry', () => {
     assert.match(out.stderr, /BackendDeployAccessDeniedError/);
     assert.match(out.stderr, /AmplifyBackendDeployFullAccess/);
   });
+
+  test('a hosting build runs `npx ampx generate outputs` with the app service role and publishes the outputs', async () => {
+    const iam = ts.iam(ts.admin);
+    const serviceRole = await iam.send(new CreateRoleCommand({ RoleName: unique('amplify-service'), AssumeRolePolicyDocument: trust({ Service: 'amplify.amazonaws.com' }) }));
+    await iam.send(new AttachRolePolicyCommand({ RoleName: serviceRole.Role!.RoleName, PolicyArn: DEPLOY_POLICY }));
+    const repo = await signedFetch(ts.url, ts.admin, 'POST', '/_gantry/repos', { service: 'codecommit', body: { name: 'fullstack' } });
+    const amplify = new AmplifyClient({ endpoint: ts.url, region: 'us-west-2', credentials: ts.admin, maxAttempts: 1 });
+    const app = await amplify.send(new CreateAppCommand({ name: 'fullstack', repository: repo.json.repository.cloneUrl, iamServiceRoleArn: serviceRole.Role!.Arn }));
+    const appId = app.app!.appId!;
+    await amplify.send(new CreateBranchCommand({ appId, branchName: 'main', enableAutoBuild: false }));
+    const deployed = await run(AMPX, ['pipeline-deploy', '--branch', 'main', '--app-id', appId], deployer, { CI: '1' });
+    assert.equal(deployed.code, 0, deployed.stderr);
+
+    const wc = await new WorkingCopy(repo.json.repository.cloneUrl, ts.admin).init();
+    await wc.write({
+      'index.html': '<h1>fullstack</h1>',
+      'amplify.yml': `version: 1
+backend:
+  phases:
+    build:
+      commands:
+        - npx ampx generate outputs --branch $AWS_BRANCH --app-id $AWS_APP_ID
+frontend:
+  phases:
+    build:
+      commands:
+        - mkdir -p dist && cp index.html amplify_outputs.json dist/
+  artifacts:
+    baseDirectory: dist
+    files:
+      - '**/*'
+`,
+    }).commitAndPush('fullstack app');
+    const { jobSummary } = await amplify.send(new StartJobCommand({ appId, branchName: 'main', jobType: 'RELEASE' }));
+    let job;
+    do {
+      await new Promise((r) => setTimeout(r, 200));
+      job = (await amplify.send(new GetJobCommand({ appId, branchName: 'main', jobId: jobSummary!.jobId }))).job!;
+    } while (!['SUCCEED', 'FAILED', 'CANCELLED'].includes(job.summary!.status!));
+    const log = await (await fetch(job.steps![0]!.logUrl!)).text();
+    assert.equal(job.summary!.status, 'SUCCEED', log);
+    assert.match(log, /service role/);
+    assert.doesNotMatch(log, /AWS_SECRET_ACCESS_KEY=\w/);
+    const outputs = await (await fetch(`${ts.url}/_sites/${appId}/main/amplify_outputs.json`)).json();
+    assert.match(outputs.data.url, /\/data\/[A-Za-z0-9]+\/graphql$/);
+  });
 });
+

@@ -3,7 +3,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SecretBox } from '@gantry/core';
 import type { Route } from '@gantry/edge';
-import type { Iam } from '@gantry/iam';
+import { assumeRole, type Iam } from '@gantry/iam';
+import { appArn } from './api/amplify-shapes.ts';
+import type { AppRow } from './api/apps.ts';
 import type { Migration, Store } from '@gantry/store';
 import { createHostingApi } from './api/amplify-api.ts';
 import { hostingMigrations } from './api/hosting-tables.ts';
@@ -32,9 +34,14 @@ export interface HostingServiceOptions {
   resolveRepository(cloneUrl: string): Promise<string | undefined>;
   /** Directories put first on builds' PATH. */
   toolPaths?: string[];
+  /** The global npm prefix of builds (`npm_config_prefix`), where Gantry's own CLIs are installed. */
+  npmPrefix?: string;
   /** Builds run at once by this server. @default 2 */
   concurrency?: number;
 }
+
+/** The service principal Amplify Hosting assumes app service roles as. */
+export const AMPLIFY_SERVICE_PRINCIPAL = 'amplify.amazonaws.com';
 
 /** A push, as the source service reports it (only what hosting needs). */
 export interface BranchPush {
@@ -81,7 +88,8 @@ export function createHostingService(options: HostingServiceOptions): HostingSer
         now: () => Date.now(),
         run: (job, signal) => runBuildJob({
           db, logs, sites, workRoot: join(root, 'work'), cacheRoot: join(root, 'cache'),
-          resolveRepository: options.resolveRepository, toolPaths: options.toolPaths ?? [], siteBase, now: () => Date.now(),
+          resolveRepository: options.resolveRepository, toolPaths: options.toolPaths ?? [], npmPrefix: options.npmPrefix, siteBase, now: () => Date.now(),
+          endpointUrl: options.publicUrl, serviceRoleCredentials: (app) => serviceRoleCredentials(options.iam, app),
         }, job, signal),
       });
       await scheduler.start();
@@ -98,6 +106,19 @@ export function createHostingService(options: HostingServiceOptions): HostingSer
       if (branches.length) wake();
     },
   };
+}
+
+/**
+ * Builds run with the credentials of the app's service role, assumed by the Amplify service principal. The
+ * role's trust policy decides (and may pin the app with aws:SourceArn / aws:SourceAccount).
+ */
+async function serviceRoleCredentials(iam: Iam, app: AppRow) {
+  if (!app.iam_service_role_arn) return undefined;
+  const result = await assumeRole(iam.ctx, iam.authorizer, { kind: 'service', service: AMPLIFY_SERVICE_PRINCIPAL }, {
+    roleArn: app.iam_service_role_arn, roleSessionName: `amplify-build-${app.app_id}`, region: app.region,
+    context: { 'aws:SourceArn': appArn({ account: app.account_id, region: app.region }, app.app_id), 'aws:SourceAccount': app.account_id },
+  });
+  return result.credentials;
 }
 
 /** The key log URLs are signed with, made once per data directory. */

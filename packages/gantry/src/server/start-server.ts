@@ -11,6 +11,7 @@ import { createBackendService, dataPlaneFromDataApi } from '@gantry/backend';
 import { createDataApi, createGraphqlRoute, createRealtimeServer, realtimeApiIdFromPath } from '@gantry/data';
 import { createHostingService } from '@gantry/hosting';
 import { createSourceService, type SourceService } from '@gantry/source';
+import { prepareBuildTools } from './build-tools.ts';
 import { writeProfileFiles } from './profile-files.ts';
 
 export interface ServerOptions {
@@ -46,9 +47,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const iam = new Iam({ store, box });
   const publicUrl = () => url;
   const source = createSourceService({ store, iam, dataDir, publicUrl });
+  const tools = prepareBuildTools(dataDir);
   const hosting = createHostingService({
     store, iam, box, dataDir, publicUrl, siteDomain: () => `localhost:${httpPort}`,
     resolveRepository: (cloneUrl) => resolveRepository(source, publicUrl(), cloneUrl),
+    toolPaths: [tools.bin],
+    npmPrefix: tools.prefix,
   });
   // Like AppSync, `__typename` is returned only when the query selects it (aws-amplify does).
   const data = createDataApi({ rootDir: join(dataDir, 'data'), typenameOnModels: false });

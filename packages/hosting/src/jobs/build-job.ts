@@ -28,8 +28,17 @@ export interface BuildJobDeps {
   resolveRepository(cloneUrl: string): Promise<string | undefined>;
   /** Directories put first on the build's PATH (Gantry's own CLIs, e.g. `ampx`). */
   toolPaths: string[];
+  /** The build's global npm prefix, so `npx ampx` finds Gantry's ampx there. */
+  npmPrefix?: string;
   /** Base URL branch sites are reached at. */
   siteBase(): string;
+  /** The server's URL, given to builds as AWS_ENDPOINT_URL so AWS tools in them reach Gantry. */
+  endpointUrl(): string;
+  /**
+   * Temporary credentials of the app's service role (`iamServiceRoleArn`), assumed by the Amplify service
+   * principal, as Amplify builds run with them; undefined when the app has no service role.
+   */
+  serviceRoleCredentials(app: AppRow): Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken: string } | undefined>;
   now(): number;
   /** @default 30 (Amplify's `_BUILD_TIMEOUT`, minutes; the app or branch may set it) */
   defaultTimeoutMinutes?: number;
@@ -70,6 +79,13 @@ export async function runBuildJob(deps: BuildJobDeps, job: JobRow, signal: Abort
     await checkout(deps, job, app, src, (t) => log('BUILD', t));
     const plan = loadPlan(app, branch, src, (t) => log('BUILD', t));
     const env = buildEnvironment(deps, job, app, branch, plan, home);
+    const credentials = await deps.serviceRoleCredentials(app).catch((error: Error) => {
+      throw fail('BUILD', `# Could not assume the app's service role ${app.iam_service_role_arn}: ${error.message}. Its trust policy must allow amplify.amazonaws.com to call sts:AssumeRole.`);
+    });
+    if (credentials) {
+      Object.assign(env, { AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, AWS_SESSION_TOKEN: credentials.sessionToken });
+      log('BUILD', `# Running with the credentials of the app's service role ${app.iam_service_role_arn}`);
+    }
     const cacheFile = join(deps.cacheRoot, job.app_id, `${encodeURIComponent(job.branch_name)}.tar`);
     const cacheDirs = plan.cachePaths.map((c) => (c.root === 'home' ? join('home', c.directory) : join('src', c.directory)));
     if (cacheDirs.length) await restoreCache(cacheFile, jobDir, { onLog: (t: string) => log('BUILD', t) });
@@ -80,7 +96,7 @@ export async function runBuildJob(deps: BuildJobDeps, job: JobRow, signal: Abort
       phases: plan.phases.map((p) => ({ name: p.id, commands: p.commands, cwd: relativeTo(plan.workingDirectory, p.workingDirectory) })),
       timeoutMs: timeoutMinutes * 60_000,
       signal,
-      secrets: [],
+      secrets: credentials ? [credentials.secretAccessKey, credentials.sessionToken] : [],
       onLog: (text) => deps.logs.append(job, 'BUILD', text),
     });
     if (result.status === 'CANCELLED') throw new Cancelled();
@@ -187,6 +203,8 @@ function buildEnvironment(deps: BuildJobDeps, job: JobRow, app: AppRow, branch: 
     AWS_CLONE_URL: app.repository,
     AWS_REGION: job.region,
     AWS_DEFAULT_REGION: job.region,
+    AWS_ENDPOINT_URL: deps.endpointUrl(),
+    ...(deps.npmPrefix ? { npm_config_prefix: deps.npmPrefix } : {}),
     ...JSON.parse(app.environment_variables),
     ...JSON.parse(branch.environment_variables),
     ...plan.env,

@@ -1,0 +1,27 @@
+import { mkdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Gantry's own CLIs as a global npm prefix for builds: `<dataDir>/tools/bin/ampx`. With `npm_config_prefix`
+ * naming that prefix and its `bin` on PATH, `npx ampx …` in a build runs Gantry's ampx when the app installs
+ * none — and never fetches the unrelated `ampx` package from the registry.
+ */
+export function prepareBuildTools(dataDir: string): { prefix: string; bin: string } {
+  const prefix = join(dataDir, 'tools');
+  const bin = join(prefix, 'bin');
+  mkdirSync(bin, { recursive: true });
+  const ampx = join(dirname(fileURLToPath(import.meta.resolve('@gantry/ampx'))), '..', 'bin', 'ampx.mjs');
+  const link = join(bin, 'ampx');
+  let current: string | undefined;
+  try {
+    current = readlinkSync(link);
+  } catch {
+    current = undefined;
+  }
+  if (current !== ampx) {
+    rmSync(link, { force: true });
+    symlinkSync(ampx, link);
+  }
+  return { prefix, bin };
+}
