@@ -1,42 +1,21 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
 import { AttachRolePolicyCommand, CreateRoleCommand } from '@aws-sdk/client-iam';
 import { AmplifyClient, CreateAppCommand, CreateBranchCommand, GetJobCommand, StartJobCommand } from '@aws-sdk/client-amplify';
 import { WorkingCopy } from './support/git.ts';
+import { AMPX, DEPLOY_POLICY, prepareTodoApp, runCli } from './support/backend-app.ts';
 import { assume, trust, unique } from './support/iam-fixtures.ts';
 import { signedFetch } from './support/signed-fetch.ts';
 import { startTestServer, type Credentials, type TestServer } from './support/test-server.ts';
 
-const exec = promisify(execFile);
-const ROOT = resolve(import.meta.dirname, '../../..');
-const AMPX = join(ROOT, 'node_modules/.bin/ampx');
-const GANTRY = join(ROOT, 'packages/gantry/bin/gantry.mjs');
-const DEPLOY_POLICY = 'arn:aws:iam::aws:policy/service-role/AmplifyBackendDeployFullAccess';
-
 let ts: TestServer;
 let deployer: Credentials;
 let appDir: string;
-
-/** Runs a CLI as a pipeline step would: credentials and endpoint from the standard AWS environment only. */
-async function run(command: string, args: string[], credentials: Credentials, extra: Record<string, string> = {}, cwd = appDir) {
-  const env: Record<string, string> = {
-    PATH: process.env.PATH!, HOME: cwd, AWS_ENDPOINT_URL: ts.url, AWS_REGION: 'us-west-2',
-    AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-    ...(credentials.sessionToken ? { AWS_SESSION_TOKEN: credentials.sessionToken } : {}), ...extra,
-  };
-  try {
-    const out = await exec(process.execPath, [command, ...args], { cwd, env, timeout: 120_000 });
-    return { code: 0, stdout: out.stdout, stderr: out.stderr };
-  } catch (error: any) {
-    return { code: error.code as number, stdout: String(error.stdout), stderr: String(error.stderr) };
-  }
-}
+const run = (command: string, args: string[], credentials: Credentials, extra: Record<string, string> = {}, cwd = appDir) => runCli(ts, command, args, credentials, cwd, extra);
 
 function graphql(outputs: any, query: string, variables: object = {}): Promise<any> {
   const url = new URL(outputs.data.url);
@@ -55,14 +34,7 @@ function graphql(outputs: any, query: string, variables: object = {}): Promise<a
 
 before(async () => {
   ts = await startTestServer();
-  appDir = mkdtempSync(join(tmpdir(), 'gantry-app-'));
-  cpSync(join(import.meta.dirname, 'fixtures/todo-app'), appDir, { recursive: true });
-  const boot = await run(GANTRY, ['bootstrap', '--region', 'us-west-2'], ts.admin);
-  assert.equal(boot.code, 0, boot.stderr);
-  const iam = ts.iam(ts.admin);
-  const role = await iam.send(new CreateRoleCommand({ RoleName: unique('pipeline'), AssumeRolePolicyDocument: trust({ AWS: `arn:aws:iam::${ts.managementAccount}:root` }) }));
-  await iam.send(new AttachRolePolicyCommand({ RoleName: role.Role!.RoleName, PolicyArn: DEPLOY_POLICY }));
-  deployer = await assume(ts, ts.admin, role.Role!.Arn!);
+  ({ appDir, deployer } = await prepareTodoApp(ts));
 });
 after(() => ts.stop());
 

@@ -84,7 +84,8 @@ function authPayload(region: string, ids: { userPoolId: string; clientId: string
     authRegion: region,
     userPoolId: ids.userPoolId,
     webClientId: ids.clientId,
-    identityPoolId: ids.identityPoolId,
+    // No identity pool is served yet: publishing its id would send clients to fetch guest credentials from a
+    // service that does not answer. The id is kept in the resource state for when identity pools exist.
     allowUnauthenticatedIdentities: String(d.unauthenticatedIdentitiesEnabled),
     usernameAttributes: JSON.stringify(d.usernameAttributes),
     signupAttributes: JSON.stringify(d.standardRequiredAttributes),
