@@ -136,5 +136,31 @@ frontend:
     const outputs = await (await fetch(`${ts.url}/_sites/${appId}/main/amplify_outputs.json`)).json();
     assert.match(outputs.data.url, /\/data\/[A-Za-z0-9]+\/graphql$/);
   });
+
+  test('two branches of one app get isolated backends', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gantry-dev-'));
+    const dev = await run(AMPX, ['pipeline-deploy', '--branch', 'dev', '--app-id', 'dapp1', '--outputs-out-dir', dir], deployer, { CI: '1' });
+    assert.equal(dev.code, 0, dev.stderr);
+    const main = JSON.parse(readFileSync(join(appDir, 'amplify_outputs.json'), 'utf8'));
+    const devOutputs = JSON.parse(readFileSync(join(dir, 'amplify_outputs.json'), 'utf8'));
+    assert.notEqual(devOutputs.data.url, main.data.url);
+    await graphql(devOutputs, 'mutation { createTodo(input: { content: "dev only" }) { id } }');
+    const mainItems = (await graphql(main, '{ listTodos { items { content } } }')).data.listTodos.items.map((t: any) => t.content);
+    assert.ok(!mainItems.includes('dev only'), 'main does not see the dev backend\'s data');
+    const wrongKey = await graphql({ data: { ...main.data, api_key: devOutputs.data.api_key } }, '{ listTodos { items { id } } }');
+    assert.equal(wrongKey.errors?.[0]?.errorType, 'UnauthorizedException', 'one backend\'s key does not open another');
+  });
+
+  test('ampx sandbox --once deploys a per-developer backend, and sandbox delete removes it', async () => {
+    const once = await run(AMPX, ['sandbox', '--once', '--identifier', 'alice'], deployer);
+    assert.equal(once.code, 0, once.stderr);
+    assert.match(once.stdout, /amplify-todoapp-alice-sandbox-[0-9a-f]{10}/);
+    const outputs = JSON.parse(readFileSync(join(appDir, 'amplify_outputs.json'), 'utf8'));
+    assert.ok((await graphql(outputs, '{ listTodos { items { id } } }')).data.listTodos);
+    const refused = await run(AMPX, ['sandbox', 'delete', '--identifier', 'alice'], deployer);
+    assert.equal(refused.code, 1, 'delete asks for --yes');
+    const deleted = await run(AMPX, ['sandbox', 'delete', '--identifier', 'alice', '--yes'], deployer);
+    assert.equal(deleted.code, 0, deleted.stderr);
+  });
 });
 
