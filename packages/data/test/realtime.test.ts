@@ -68,7 +68,7 @@ class Client {
   }
 }
 
-describe('realtime WebSocket endpoint', { skip: skipCaptures }, () => {
+describe('realtime WebSocket endpoint', { skip: skipCaptures, timeout: 60_000 }, () => {
   let t: TestApi;
   let server: Server;
   let realtime: RealtimeServer;
@@ -348,13 +348,15 @@ describe('realtime WebSocket endpoint', { skip: skipCaptures }, () => {
     const header = `header-${b64url({ host, 'x-api-key': API_KEY })}`;
     const lively = new Client(new WebSocket(url, ['graphql-ws', header]));
     const mute = new Client(new WebSocket(url, ['graphql-ws', header], { autoPong: false }));
+    const opened = [lively, mute].map((c) => new Promise((r) => c.ws.once('open', r)));
+    await Promise.all(opened);
     for (const c of [lively, mute]) {
-      await new Promise((r) => c.ws.once('open', r));
       c.send({ type: 'connection_init' });
       await c.ofType('connection_ack');
     }
     assert.equal((await mute.closed).code, 1006);
     assert.equal(lively.ws.readyState, WebSocket.OPEN);
+    for (let i = 0; i < 50 && r2.connectionCount > 1; i++) await sleep(10);
     assert.equal(r2.connectionCount, 1);
     lively.ws.terminate();
     await r2.close();
@@ -470,7 +472,7 @@ Hub.listen('api', async ({ payload }) => {
 });
 `;
 
-describe('the real aws-amplify client', { skip: skipCaptures || (!amplifyAvailable && 'aws-amplify is not installed') || (!opensslAvailable && 'openssl is not available') }, () => {
+describe('the real aws-amplify client', { skip: skipCaptures || (!amplifyAvailable && 'aws-amplify is not installed') || (!opensslAvailable && 'openssl is not available'), timeout: 60_000 }, () => {
   let t: TestApi;
   let server: Server;
   let realtime: RealtimeServer;
