@@ -5,6 +5,7 @@ import { accountsCommand } from './commands/accounts-command.ts';
 import { bootstrapCommand } from './commands/bootstrap-command.ts';
 import { buildspecCommand } from './commands/buildspec-command.ts';
 import { gitCredentialCommand, reposCommand } from './commands/repos-command.ts';
+import { workflowsCommand } from './commands/workflows-command.ts';
 import { demoCommand } from './commands/demo-command.ts';
 import { serverCommand } from './commands/server-command.ts';
 
@@ -33,4 +34,5 @@ buildspecCommand(cli);
 bootstrapCommand(cli);
 reposCommand(cli);
 gitCredentialCommand(cli);
+workflowsCommand(cli);
 await cli.parseAsync();

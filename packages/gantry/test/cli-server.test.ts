@@ -190,3 +190,54 @@ test('gantry bootstrap creates the CDK deploy role of an account and region, ide
   assert.equal(again.status, 0, again.stderr);
   assert.match(again.stdout, /already bootstrapped/);
 });
+
+test('gantry workflows validate accepts the scenario pipeline and names file:line:column of a broken one', async () => {
+  const { writeFileSync } = await import('node:fs');
+  const good = join(dataDir, 'pipeline.yaml');
+  writeFileSync(good, `Name: DeployBackends
+SchemaVersion: "1.0"
+Triggers:
+  - Type: PUSH
+    Branches:
+      - main
+Actions:
+  DeployStaging:
+    Identifier: aws/build@v1
+    Inputs:
+      Sources:
+        - WorkflowSource
+      Variables:
+        - Name: AWS_APP_ID
+          Value: d1staging
+        - Name: AWS_BRANCH
+          Value: main
+    Environment:
+      Name: staging
+      Connections:
+        - Name: "111111111111"
+          Role: deploy
+    Configuration:
+      Steps:
+        - Run: export CI=1
+        - Run: npm ci
+        - Run: npx ampx pipeline-deploy --branch $AWS_BRANCH --app-id $AWS_APP_ID
+  DeployProduction:
+    Identifier: aws/build@v1
+    DependsOn:
+      - DeployStaging
+    Inputs:
+      Sources:
+        - WorkflowSource
+    Configuration:
+      Steps:
+        - Run: npx ampx pipeline-deploy --branch main --app-id d1production
+`);
+  const ok = gantry('workflows', 'validate', good);
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.match(ok.stdout, /DeployProduction \(after DeployStaging\)/);
+  const bad = join(dataDir, 'cycle.yaml');
+  writeFileSync(bad, 'Name: Loop\nSchemaVersion: "1.0"\nActions:\n  A:\n    Identifier: aws/build@v1\n    DependsOn: [B]\n    Configuration:\n      Steps:\n        - Run: echo a\n  B:\n    Identifier: aws/build@v1\n    DependsOn: [A]\n    Configuration:\n      Steps:\n        - Run: echo b\n');
+  const failed = gantry('workflows', 'validate', bad);
+  assert.equal(failed.status, 1);
+  assert.match(failed.stderr, /cycle\.yaml:\d+:\d+: .*cycle/i);
+});
