@@ -119,15 +119,17 @@ export async function runQuery(ops: ItemOps, spec: QuerySpec): Promise<Page> {
   if (equals.length === 0 && spec.sortKeys.length === 0) {
     // A scan in insertion order, in batches, stopping as soon as one match beyond the page is seen.
     let after = cursor?.s ?? 0;
+    // Without a filter every item matches: read just the page (plus one to know whether another follows).
+    const batchSize = spec.filter ? SCAN_BATCH : wanted;
     for (;;) {
-      const batch = await ops.scanBatch(spec.model, after, SCAN_BATCH);
+      const batch = await ops.scanBatch(spec.model, after, batchSize);
       for (const item of batch) {
         if (matchesFilter(item.doc, spec.filter)) {
           matched.push(item);
           if (matched.length === wanted) break;
         }
       }
-      if (matched.length === wanted || batch.length < SCAN_BATCH) break;
+      if (matched.length === wanted || batch.length < batchSize) break;
       after = batch[batch.length - 1]!.seq;
     }
     return finish(matched, spec, (item) => ({ q: spec.scope, s: item.seq }));
