@@ -10,4 +10,4 @@ export { iamOperations } from './api/iam-api.ts';
 export { stsOperations } from './api/sts-api.ts';
 export { assumeRole, pruneExpiredSessions, type AssumeRoleArgs, type AssumedRole } from './sts.ts';
 export type { ContextKeys } from './policy/policy-types.ts';
-export { accountOperations } from './api/accounts-api.ts';
+export { accountOperations, accountsRestService } from './api/accounts-api.ts';

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { GantryError, SecretBox } from '@gantry/core';
 import { createEdge, loadOrCreateLocalCa, restJsonRoute, sendJsonError, type Route } from '@gantry/edge';
-import { accountOperations, Iam, iamOperations, pruneExpiredSessions, stsOperations } from '@gantry/iam';
+import { accountsRestService, Iam, iamOperations, pruneExpiredSessions, stsOperations } from '@gantry/iam';
 import { openStore, type Store } from '@gantry/store';
 import { createBackendService, dataPlaneFromDataApi } from '@gantry/backend';
 import { createDataApi, createGraphqlRoute, createRealtimeServer, realtimeApiIdFromPath } from '@gantry/data';
@@ -64,7 +64,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   source.events.on('push', (push) => hosting.onPush(push));
 
   const tls = loadOrCreateLocalCa(dataDir);
-  const accounts = accountOperations(iam);
   const handler = createEdge({
     iam,
     queryServices: [
@@ -77,13 +76,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       dataRoute(createGraphqlRoute(data)),
       source.route,
       restJsonRoute(iam, source.restService),
-      restJsonRoute(iam, {
-        name: 'accounts', signingName: 'organizations', prefix: '/_gantry/accounts',
-        endpoints: [
-          { method: 'POST', path: '/_gantry/accounts', operation: accounts.create, successStatus: 201 },
-          { method: 'GET', path: '/_gantry/accounts', operation: accounts.list },
-        ],
-      }),
+      restJsonRoute(iam, accountsRestService(iam)),
     ],
   });
 

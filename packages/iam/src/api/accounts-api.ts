@@ -14,7 +14,21 @@ async function requireManagementCaller(iam: Iam, call: CallContext): Promise<voi
     throw new GantryError('AccessDenied', 'You don\'t have permissions to access this resource: accounts are managed from the management account.');
 }
 
-/** Gantry's account API (the organisation of accounts), served as REST-JSON under `/_gantry/accounts`. */
+/** The REST-JSON service the edge serves the account API as (`POST`/`GET /_gantry/accounts`, signed for `organizations`). */
+export function accountsRestService(iam: Iam) {
+  const operations = accountOperations(iam);
+  return {
+    name: 'accounts',
+    signingName: 'organizations',
+    prefix: '/_gantry/accounts',
+    endpoints: [
+      { method: 'POST', path: '/_gantry/accounts', operation: operations.create, successStatus: 201 },
+      { method: 'GET', path: '/_gantry/accounts', operation: operations.list },
+    ],
+  };
+}
+
+/** Gantry's account API (the organisation of accounts). */
 export function accountOperations(iam: Iam): { create: Operation; list: Operation } {
   return {
     create: {
