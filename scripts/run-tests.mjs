@@ -28,5 +28,7 @@ if (files.length === 0) {
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...flags, ...files], {
   stdio: 'inherit',
   cwd: root,
+  // The AWS SDK's notice that it will need Node 22 next year, printed by every test process, hides real output.
+  env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...process.env },
 });
 process.exit(result.status ?? 1);

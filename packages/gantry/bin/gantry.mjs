@@ -2,5 +2,8 @@
 // The `gantry` command. Gantry is written in TypeScript and runs from source through tsx's loader.
 import { register } from 'tsx/esm/api';
 
+// Gantry targets Node 20 on purpose; the AWS SDK's notice about its future Node 22 requirement would only
+// clutter every command's output (and git's, through the credential helper).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 register();
 await import('../src/main.ts');
