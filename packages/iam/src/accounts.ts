@@ -65,18 +65,8 @@ export async function getAccount(ctx: IamContext, id: string): Promise<Account |
   return row && toAccount(row);
 }
 
-export async function findAccountByName(ctx: IamContext, name: string): Promise<Account | undefined> {
-  const row = await ctx.db.selectFrom('accounts').selectAll().where('name_key', '=', name.toLowerCase()).executeTakeFirst();
-  return row && toAccount(row);
-}
 
 export async function listAccounts(ctx: IamContext): Promise<Account[]> {
   const rows = await ctx.db.selectFrom('accounts').selectAll().orderBy('created_at').orderBy('id').execute();
   return rows.map(toAccount);
-}
-
-export async function requireAccount(ctx: IamContext, id: string): Promise<Account> {
-  const account = await getAccount(ctx, id);
-  if (!account) throw new GantryError('NoSuchEntity', `The account ${id} does not exist.`);
-  return account;
 }

@@ -1,14 +1,14 @@
 import type { Kysely } from 'kysely';
 import { GantryError, SecretBox } from '@gantry/core';
 import type { Store } from '@gantry/store';
-import { findAccountByName, getAccount, insertAccount, listAccounts, type Account, type CreateAccountArgs } from './accounts.ts';
+import { getAccount, insertAccount, listAccounts, type Account, type CreateAccountArgs } from './accounts.ts';
 import { Authorizer } from './authorizer.ts';
 import { CredentialResolver } from './credentials.ts';
 import type { IamContext } from './iam-context.ts';
 import { iamMigrations, type IamTables } from './iam-tables.ts';
 import { attachPolicy } from './policies.ts';
-import { createRole, findRole } from './roles.ts';
-import { createAccessKey, createUser, findUser } from './users.ts';
+import { createRole } from './roles.ts';
+import { createAccessKey, createUser } from './users.ts';
 
 export const ADMINISTRATOR_ACCESS = 'arn:aws:iam::aws:policy/AdministratorAccess';
 /** The role AWS Organizations creates in member accounts, trusted by the management account. */
@@ -111,18 +111,5 @@ export class Iam {
 
   getAccount(id: string): Promise<Account | undefined> {
     return getAccount(this.ctx, id);
-  }
-
-  /** Finds an account by 12-digit id or by name. */
-  async findAccount(idOrName: string): Promise<Account | undefined> {
-    return (await getAccount(this.ctx, idOrName)) ?? findAccountByName(this.ctx, idOrName);
-  }
-
-  findRole(account: string, name: string) {
-    return findRole(this.ctx, account, name);
-  }
-
-  findUser(account: string, name: string) {
-    return findUser(this.ctx, account, name);
   }
 }
