@@ -1,1 +1,2 @@
 export * from './definition/index.ts';
+export * from './runs/index.ts';
