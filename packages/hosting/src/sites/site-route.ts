@@ -3,8 +3,8 @@ import type { Route } from '@gantry/edge';
 import type { HostingTables } from '../api/hosting-tables.ts';
 import { branchSubdomain, parseSiteRequest } from './host-routing.ts';
 import type { CustomRule } from './rewrite-rules.ts';
-import { serveSite } from './serve-site.ts';
-import type { SiteStore } from './site-store.ts';
+import { serveSite, type SiteToServe } from './serve-site.ts';
+import type { LiveSite, SiteStore } from './site-store.ts';
 
 /** How long a site's app settings (branches, custom rules) are reused before being read again. */
 const SETTINGS_TTL_MS = 1000;
@@ -17,6 +17,8 @@ interface AppSettings { branches: string[]; customRules: CustomRule[]; loadedAt:
  */
 export function siteRoute(db: Kysely<HostingTables>, sites: SiteStore, siteDomain: () => string): Route {
   const settings = new Map<string, AppSettings>();
+  // serveSite caches what it compiles per site object: hand it the same object while version and rules hold.
+  const siteObjects = new WeakMap<LiveSite, { rules: CustomRule[]; site: SiteToServe }>();
   const load = async (appId: string): Promise<AppSettings | undefined> => {
     const hit = settings.get(appId);
     if (hit && Date.now() - hit.loadedAt < SETTINGS_TTL_MS) return hit;
@@ -49,8 +51,13 @@ export function siteRoute(db: Kysely<HostingTables>, sites: SiteStore, siteDomai
       if (!app || !branch) return notFound(res, `No branch site for ${address.branch} of app ${address.appId}.`);
       const live = await sites.live(`${address.appId}/${branch}`);
       if (!live) return notFound(res, `Branch ${branch} has no deployed site yet: run a build (StartJob, a push with auto build, or its webhook).`);
+      let entry = siteObjects.get(live);
+      if (entry?.rules !== app.customRules) {
+        entry = { rules: app.customRules, site: { ...live, customRules: app.customRules } };
+        siteObjects.set(live, entry);
+      }
       // Rewrites to other hosts are not proxied: a site must not make the server reach addresses for it.
-      serveSite(req, res, { ...live, customRules: app.customRules }, { path: address.path, basePath: address.basePath, proxy: false });
+      serveSite(req, res, entry.site, { path: address.path, basePath: address.basePath, proxy: false });
     },
   };
 }
