@@ -162,5 +162,37 @@ frontend:
     const deleted = await run(AMPX, ['sandbox', 'delete', '--identifier', 'alice', '--yes'], deployer);
     assert.equal(deleted.code, 0, deleted.stderr);
   });
+
+  test('ampx sandbox watches amplify/ and redeploys on a change', async () => {
+    const { spawn } = await import('node:child_process');
+    const { writeFileSync } = await import('node:fs');
+    const env = {
+      PATH: process.env.PATH!, HOME: appDir, AWS_ENDPOINT_URL: ts.url, AWS_REGION: 'us-west-2',
+      AWS_ACCESS_KEY_ID: deployer.accessKeyId, AWS_SECRET_ACCESS_KEY: deployer.secretAccessKey, AWS_SESSION_TOKEN: deployer.sessionToken!,
+    };
+    const child = spawn(process.execPath, [AMPX, 'sandbox', '--identifier', 'bob'], { cwd: appDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const writes = () => output.split('File written').length - 1;
+    const waitFor = async (count: number) => {
+      const deadline = Date.now() + 90_000;
+      while (writes() < count) {
+        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`sandbox output so far:\n${output}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    try {
+      await waitFor(1);
+      assert.match(output, /Watching for file changes/);
+      const resource = join(appDir, 'amplify/data/resource.ts');
+      writeFileSync(resource, readFileSync(resource, 'utf8').replace("  Todo: a", "  Note: a.model({ text: a.string() }).authorization((allow) => [allow.publicApiKey()]),\n  Todo: a"));
+      await waitFor(2);
+      const outputs = JSON.parse(readFileSync(join(appDir, 'amplify_outputs.json'), 'utf8'));
+      assert.ok(outputs.data.model_introspection.models.Note, 'the redeployed backend has the new model');
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
 });
 
