@@ -16,6 +16,7 @@ import { matchesFilter, type Filter } from './filter.ts';
 import { apiKeyOperations, keyFieldsOf, type FieldDef, type IndexDef, type ModelDef, type ModelSchema } from './model-schema.ts';
 import { clampLimit, runQuery, type Direction, type Page } from './query.ts';
 import type { ItemOps, ItemStore } from './storage/item-store.ts';
+import { isUniqueViolation } from '@gantry/store';
 
 export type MutationOperation = 'create' | 'update' | 'delete';
 
@@ -151,11 +152,14 @@ export class ModelResolvers {
     if (updatedAt && doc[updatedAt] == null) doc[updatedAt] = now;
     this.checkRequired(doc);
     const condition = plain(args.condition) as Filter | null;
-    await ctx.store.transaction(async (ops: ItemOps) => {
-      if (await ops.get(this.model.name, itemKey(this.model, doc))) throw conditionalCheckFailed();
-      if (condition && !matchesFilter({}, condition)) throw conditionalCheckFailed();
-      await ops.insert(this.model.name, itemKey(this.model, doc), itemPartition(this.model, doc), doc);
-    });
+    if (condition && !matchesFilter({}, condition)) throw conditionalCheckFailed();
+    // The unique (model, key) constraint is the existence check: one statement, no transaction.
+    try {
+      await ctx.store.insert(this.model.name, itemKey(this.model, doc), itemPartition(this.model, doc), doc);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw conditionalCheckFailed();
+      throw error;
+    }
     this.notify(ctx, 'create', doc);
     return doc;
   };
