@@ -164,7 +164,8 @@ test('requests over the size limit: 413 when declared, cut off when streamed; no
   await ws.commit('big', 'big');
   const run = await ws.git(['push', 'origin', 'HEAD:main'], { cwd: ws.path('big') });
   assert.notEqual(run.code, 0);
-  assert.match(run.stderr, /413|larger than/);
+  // git shows the 413 when it reads the answer before the server closes; otherwise only the failed RPC.
+  assert.match(run.stderr, /413|larger than|RPC failed/);
   const refs = await ws.ok(['--git-dir', h.source.gitDir(repo), 'for-each-ref', '--format=%(refname)', 'refs/heads/main']);
   assert.equal(refs, 'refs/heads/main');
   await stillServing();
