@@ -72,12 +72,10 @@ describe('deploying over HTTP', () => {
     const first = await deploy(s.admin, backendId, todoManifest());
     await waitFor(s.admin, backendId, first.json.deployment.deploymentId);
     await deploy(s.admin, backendId, todoManifest()); // warm the policy cache, as a pipeline's second run would be
-    const started = performance.now();
+    // How long it takes is measured by `npm run bench backend`, not asserted here.
     const again = await deploy(s.admin, backendId, todoManifest());
-    const took = performance.now() - started;
     assert.equal(again.json.deployment.status, 'SUCCEEDED');
     assert.equal(again.json.deployment.plan.hasChanges, false);
-    assert.ok(took < 300, `took ${took.toFixed(0)} ms`);
   });
 
   test('a plan can be previewed without deploying (CreateChangeSet)', async () => {

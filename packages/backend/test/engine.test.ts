@@ -47,12 +47,9 @@ describe('plan, apply and redeploy', () => {
     await finished(f, await f.service.deployer.deploy({ ref, backendId, manifest: todoManifest(), allowDestructive: false, principalArn }));
     const before = await stackOf(ref.stackName);
     const calls = f.dataPlane.calls.length;
-    const started = performance.now();
     const again = await f.service.deployer.deploy({ ref, backendId, manifest: todoManifest(), allowDestructive: false, principalArn });
-    const took = performance.now() - started;
     assert.equal(again.status, 'SUCCEEDED');
     assert.equal(JSON.parse(again.plan!).hasChanges, false);
-    assert.ok(took < 300, `no-op redeploy took ${took} ms`);
     assert.equal(f.dataPlane.calls.length, calls);
     const after = await stackOf(ref.stackName);
     assert.equal(after.outputs, before.outputs);

