@@ -69,7 +69,7 @@ Actions:
   it('gives the action short-lived credentials of the connection role, masked in logs', async () => {
     const run = await h.engine.waitForRun((await h.engine.startRun(workflow('deploy-role'), { commitId: h.commitId, branch: 'main' })).id);
     assert.equal(run.status, 'SUCCEEDED', JSON.stringify(run.actions));
-    assert.deepEqual(calls.at(-1), { connection: account, role: 'deploy-role', runId: run.id, actionName: 'Deploy' });
+    assert.deepEqual(calls.at(-1), { connection: account, role: 'deploy-role', space: 'default', project: 'default', runId: run.id, actionName: 'Deploy' });
     const log = h.log(run.id, 'Deploy');
     assert.match(log, /key=ASIA\w+ region=us-west-2 endpoint=http:\/\/127\.0\.0\.1:4510/);
     assert.match(log, /secret=\*\*\* token=\*\*\*/);

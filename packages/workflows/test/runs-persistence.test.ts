@@ -13,7 +13,10 @@ describe('workflow runs across engines', () => {
   before(async () => {
     h = await startHarness({ stopPollMs: 50 });
     store2 = openSqliteStore(join(h.root, 'gantry.db'));
-    other = new RunEngine({ store: store2, workRoot: join(h.root, 'work2'), checkout: async () => {}, stopPollMs: 50 });
+    other = new RunEngine({
+      store: store2, workRoot: join(h.root, 'work2'), logRoot: join(h.root, 'logs'), artifactRoot: join(h.root, 'artifacts'),
+      cacheRoot: join(h.root, 'caches'), checkout: async () => {}, stopPollMs: 50,
+    });
   });
   after(async () => {
     await other.close();

@@ -36,9 +36,12 @@ export async function startHarness(options: Partial<RunEngineOptions> = {}, othe
   const engine = new RunEngine({
     store,
     workRoot: join(root, 'work'),
-    async checkout(commit, dir) {
+    logRoot: join(root, 'logs'),
+    artifactRoot: join(root, 'artifacts'),
+    cacheRoot: join(root, 'caches'),
+    async checkout({ commitId, dir }) {
       git(dir, 'clone', '-q', repo, '.');
-      git(dir, 'checkout', '-q', '--detach', commit);
+      git(dir, 'checkout', '-q', '--detach', commitId);
     },
     onLog(runId, action, text) {
       const k = `${runId}/${action}`;

@@ -7,7 +7,7 @@ import { startHarness, waitFor, workflowOf, type Harness } from './runs-support.
 describe('workflow runs', () => {
   let h: Harness;
   before(async () => {
-    h = await startHarness({ getSecret: (_project, name) => (name === 'apiToken' ? 's3cr3t-token-value' : undefined) });
+    h = await startHarness({ getSecret: ({ name }) => (name === 'apiToken' ? 's3cr3t-token-value' : undefined) });
   });
   after(() => h.close());
 

@@ -1,121 +1,63 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { GantryError } from '@gantry/core';
 import { runShell } from '@gantry/runner';
 import type { RunShellResult, ShellPhase } from '@gantry/runner';
-import { isUniqueViolation, type Store } from '@gantry/store';
+import { isUniqueViolation } from '@gantry/store';
 import { actionsToSkip, readyActions } from '../definition/workflow-graph.ts';
-import type { ApprovalAction, BuildAction, ManagedTestAction, Workflow } from '../definition/workflow-types.ts';
-import { resolveReferences, type VariableContext } from './run-variables.ts';
+import type { ApprovalAction, BuildAction, ManagedTestAction, RunMode, Workflow } from '../definition/workflow-types.ts';
+import { RunArtifacts, type StoredArtifact } from './run-artifacts.ts';
+import { RunCaches } from './run-caches.ts';
+import type {
+  ConnectionCredentials, Run, RunAction, RunEngineOptions, RunFilter, StartRunArgs, WorkflowIdentity,
+} from './run-engine-types.ts';
+import { RunLogs } from './run-logs.ts';
+import { resolveReferences, secretNames, type VariableContext } from './run-variables.ts';
 import {
-  FINISHED_RUN_STATUSES, runMigrations,
+  ACTIVE_RUN_STATUSES, FINISHED_ACTION_STATUSES, FINISHED_RUN_STATUSES, runMigrations,
   type RunActionRow, type RunActionStatus, type RunDb, type RunRow, type RunStatus,
 } from './run-tables.ts';
 
-/** Short-lived credentials of a connection's role, as STS AssumeRole returns them. */
-export interface ConnectionCredentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken: string;
-  /** @example "us-east-1" */
-  region: string;
-}
-
-export interface AssumeConnectionRoleArgs {
-  /** `Environment.Connections[0].Name`: an account connection name or a 12-digit account id. */
-  connection: string;
-  /** `Environment.Connections[0].Role`. @example "production-deploy-role" */
-  role: string;
-  runId: string;
-  actionName: string;
-}
-
-export interface RunEngineOptions {
-  store: Store;
-  /** Directory under which every action attempt gets a fresh working directory. */
-  workRoot: string;
-  /** Checks out `commitId` of the workflow's repository into the (existing, empty) directory `dir`. */
-  checkout(commitId: string, dir: string): Promise<void>;
-  /** Log text of an action as it arrives (whole lines, secrets already masked). */
-  onLog?(runId: string, actionName: string, text: string): void;
-  /**
-   * Credentials for an action whose environment has a connection. Throws when the role cannot be assumed
-   * (the action then fails without running a step). Absent: such actions fail.
-   */
-  assumeConnectionRole?(args: AssumeConnectionRoleArgs): Promise<ConnectionCredentials>;
-  /** `AWS_ENDPOINT_URL` given to actions with credentials (Gantry's own base URL). @example "http://127.0.0.1:4510" */
-  awsEndpointUrl?: string;
-  /** A workflow secret's value for `${Secrets.name}`; `undefined` when the project has none of that name. */
-  getSecret?(project: string, name: string): string | undefined;
-  /** `CATALYST_WORKFLOW_SPACE_NAME`. @default "gantry" */
-  spaceName?: string;
-  /** Time limit of an action without `TimeoutMinutes`. @default 3_600_000 (60 minutes) */
-  defaultTimeoutMs?: number;
-  /** Keep each action's working directory after it ends (for debugging). @default false */
-  keepWorkDirs?: boolean;
-  /** How often running actions are checked for a stop request made by another process. @default 250 ms */
-  stopPollMs?: number;
-  /** Called once each time a run reaches a final status. */
-  onRunFinished?(run: RunRow): void;
-  /** @default Date.now */
-  now?(): number;
-}
-
-export interface StartRunArgs {
-  commitId: string;
-  branch: string;
-  /** What started the run. @example "PUSH" @default "MANUAL" */
-  trigger?: string;
-  /** @default "default" */
-  project?: string;
-}
-
-export interface RunAction {
-  name: string;
-  status: RunActionStatus;
-  attempt: number;
-  startTime?: number;
-  endTime?: number;
-  exitCode?: number;
-  outputVariables: Record<string, string>;
-  failureReason?: string;
-  /** Principals that approved (approval actions). */
-  approvals: string[];
-}
-
-export interface Run {
-  id: string;
-  workflowName: string;
-  project: string;
-  commitId: string;
-  branchName: string;
-  trigger: string;
-  status: RunStatus;
-  statusReason?: string;
-  startTime: number;
-  endTime?: number;
-  /** In the workflow's topological order. */
-  actions: RunAction[];
-}
+export type {
+  AssumeConnectionRoleArgs, CheckoutArgs, ConnectionCredentials, Run, RunAction, RunEngineOptions, RunFilter, SecretLookup,
+  StartRunArgs, WorkflowIdentity,
+} from './run-engine-types.ts';
 
 type RunnableAction = BuildAction | ManagedTestAction;
+/** The final statuses a requested stop can end a run in. */
+type StopOutcome = 'STOPPED' | 'SUPERSEDED' | 'CANCELLED';
+type Identity = Required<WorkflowIdentity>;
 
 const isFinished = (status: string): boolean => (FINISHED_RUN_STATUSES as readonly string[]).includes(status);
+const identityOf = (row: Pick<RunRow, 'space' | 'project' | 'workflow_name'>): Identity => ({ space: row.space, project: row.project, workflowName: row.workflow_name });
+const stopWording: Record<StopOutcome, string> = { STOPPED: 'stopped', SUPERSEDED: 'superseded', CANCELLED: 'cancelled' };
 
 /**
  * Executes workflow runs. The tables are the source of truth: every transition is a conditional update of a
  * row, and `advance` recomputes what to do from the rows alone (skip what is downstream of a failure, start
  * every ready action in parallel, finish the run when nothing is left). Passes of one run are serialised in
  * this process; the conditional `WAITING` → started update keeps an action from being started twice.
+ *
+ * Runs of one workflow (space, project, name) take turns as its `RunMode` says. QUEUED: one at a time, in the
+ * order they were started (or retried); the others wait with status QUEUED. SUPERSEDED: a new run ends the older
+ * queued ones at once and stops the one in progress, then waits for it to wind down. PARALLEL: no waiting. A
+ * QUEUED run starts through a single conditional update that requires no active run of its workflow, and
+ * whoever finishes a run (or starts an engine) hands the turn on, so the order holds across processes and
+ * restarts.
  */
 export class RunEngine {
   static readonly migrations = runMigrations;
 
   private readonly db: RunDb;
   private readonly now: () => number;
+  private readonly logs: RunLogs;
+  private readonly artifacts: RunArtifacts;
+  private readonly caches: RunCaches;
   private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
   private readonly chains = new Map<string, Promise<void>>();
+  private readonly turns = new Map<string, Promise<void>>();
   private readonly waiters = new Map<string, Array<(run: Run) => void>>();
   private closed = false;
   private poller?: NodeJS.Timeout;
@@ -123,12 +65,16 @@ export class RunEngine {
   constructor(private readonly options: RunEngineOptions) {
     this.db = options.store.db as RunDb;
     this.now = options.now ?? Date.now;
+    this.logs = new RunLogs(options.logRoot);
+    this.artifacts = new RunArtifacts(options.artifactRoot);
+    this.caches = new RunCaches(options.cacheRoot);
   }
 
   /**
-   * Fails actions left IN_PROGRESS by a previous process. The tables must exist: apply `RunEngine.migrations`
-   * together with the other services' migrations first (the store migrates one list at a time). Like the hosting
-   * job scheduler, it assumes no other engine is running actions on this database when it starts.
+   * Picks up what a previous process left: actions left IN_PROGRESS fail, runs in progress are driven on, and
+   * queued runs whose turn has come start. The tables must exist: apply `RunEngine.migrations` together with the
+   * other services' migrations first (the store migrates one list at a time). Like the hosting job scheduler,
+   * it assumes no other engine is running actions on this database when it starts.
    */
   async start(): Promise<void> {
     this.poller = setInterval(() => void this.checkStopRequests().catch((error) => console.error('workflow runs: stop poll failed:', error)), this.options.stopPollMs ?? 250);
@@ -139,11 +85,17 @@ export class RunEngine {
       await this.db.updateTable('workflow_run_actions')
         .set({ status: 'FAILED', end_time: this.now(), failure_reason: 'The server stopped while this action ran; retry the run.' })
         .where('run_id', '=', orphan.run_id).where('action_name', '=', orphan.action_name).where('status', '=', 'IN_PROGRESS').execute();
-      this.advance(orphan.run_id);
     }
+    const unfinished = await this.db.selectFrom('workflow_runs').select('run_id').where('status', 'in', [...ACTIVE_RUN_STATUSES]).execute();
+    for (const { run_id } of unfinished) this.advance(run_id);
+    const waiting = await this.db.selectFrom('workflow_runs').select(['space', 'project', 'workflow_name']).distinct().where('status', '=', 'QUEUED').execute();
+    for (const row of waiting) await this.takeTurns(identityOf(row));
   }
 
-  /** Starts a run of `workflow` on a commit: persists it, then starts every action without dependencies. */
+  /**
+   * Starts a run of `workflow` on a commit: persists it, then, when its run mode gives it the turn, starts every
+   * action without dependencies. Otherwise the run is returned QUEUED.
+   */
   async startRun(workflow: Workflow, args: StartRunArgs): Promise<Run> {
     const unsupported = workflow.actions.filter((a) => a.kind === 'unsupported');
     if (unsupported.length > 0) {
@@ -151,20 +103,24 @@ export class RunEngine {
     }
     const runId = randomUUID();
     const now = this.now();
+    const mode: RunMode = workflow.runMode ?? 'QUEUED';
+    const identity: Identity = { space: args.space ?? 'default', project: args.project ?? 'default', workflowName: workflow.name };
     await this.db.transaction().execute(async (tx) => {
       await tx.insertInto('workflow_runs').values({
-        run_id: runId, workflow_name: workflow.name, project: args.project ?? 'default', commit_id: args.commitId,
-        branch_name: args.branch, trigger: args.trigger ?? 'MANUAL', status: 'IN_PROGRESS', status_reason: null,
+        run_id: runId, space: identity.space, project: identity.project, repository: args.repository ?? '',
+        workflow_name: workflow.name, run_mode: mode, queue_turn: nextTurn(), stop_outcome: null,
+        commit_id: args.commitId, branch_name: args.branch, trigger: args.trigger ?? 'MANUAL', status: 'QUEUED', status_reason: null,
         definition: JSON.stringify(workflow), stop_requested: 0, created_at: now, start_time: now, end_time: null,
       }).execute();
       if (workflow.actions.length > 0) {
         await tx.insertInto('workflow_run_actions').values(workflow.actions.map((a) => ({
           run_id: runId, action_name: a.name, attempt: 1, status: 'WAITING', start_time: null, end_time: null,
-          exit_code: null, output_variables: '{}', failure_reason: null,
+          exit_code: null, output_variables: '{}', output_artifacts: '[]', failure_reason: null,
         }))).execute();
       }
     });
-    this.advance(runId);
+    if (mode === 'SUPERSEDED') await this.supersedeOlderRuns(runId, identity);
+    await this.takeTurns(identity);
     return this.requireRun(runId);
   }
 
@@ -176,11 +132,11 @@ export class RunEngine {
     const approvals = await this.db.selectFrom('workflow_run_approvals').selectAll().where('run_id', '=', runId).orderBy('approved_at').execute();
     const byName = new Map(actions.map((a) => [a.action_name, a]));
     return {
-      id: row.run_id, workflowName: row.workflow_name, project: row.project, commitId: row.commit_id,
-      branchName: row.branch_name, trigger: row.trigger, status: row.status as RunStatus,
-      ...(row.status_reason === null ? {} : { statusReason: row.status_reason }),
-      startTime: Number(row.start_time), ...(row.end_time === null ? {} : { endTime: Number(row.end_time) }),
-      actions: workflow.graph.order.flatMap((name) => {
+      id: row.run_id, space: row.space, project: row.project, repository: row.repository, workflowName: row.workflow_name,
+      runMode: row.run_mode as RunMode, commitId: row.commit_id, branchName: row.branch_name, trigger: row.trigger,
+      status: row.status as RunStatus, ...(row.status_reason === null ? {} : { statusReason: row.status_reason }),
+      createdAt: Number(row.created_at), startTime: Number(row.start_time), ...(row.end_time === null ? {} : { endTime: Number(row.end_time) }),
+      actions: workflow.graph.order.flatMap((name): RunAction[] => {
         const a = byName.get(name);
         if (!a) return [];
         return [{
@@ -189,6 +145,7 @@ export class RunEngine {
           ...(a.end_time === null ? {} : { endTime: Number(a.end_time) }),
           ...(a.exit_code === null ? {} : { exitCode: a.exit_code }),
           outputVariables: JSON.parse(a.output_variables) as Record<string, string>,
+          artifacts: JSON.parse(a.output_artifacts) as StoredArtifact[],
           ...(a.failure_reason === null ? {} : { failureReason: a.failure_reason }),
           approvals: approvals.filter((p) => p.action_name === name).map((p) => p.principal_arn),
         }];
@@ -196,11 +153,13 @@ export class RunEngine {
     };
   }
 
-  /** Runs, newest first, optionally of one project and workflow. */
-  async listRuns(filter: { project?: string; workflowName?: string; limit?: number } = {}): Promise<Run[]> {
-    let query = this.db.selectFrom('workflow_runs').select('run_id').orderBy('created_at', 'desc').orderBy('run_id').limit(filter.limit ?? 50);
+  /** Runs, newest first, optionally of one space, project and workflow, or with given statuses. */
+  async listRuns(filter: RunFilter = {}): Promise<Run[]> {
+    let query = this.db.selectFrom('workflow_runs').select('run_id').orderBy('created_at', 'desc').orderBy('queue_turn', 'desc').limit(filter.limit ?? 50);
+    if (filter.space !== undefined) query = query.where('space', '=', filter.space);
     if (filter.project !== undefined) query = query.where('project', '=', filter.project);
     if (filter.workflowName !== undefined) query = query.where('workflow_name', '=', filter.workflowName);
+    if (filter.status !== undefined) query = query.where('status', 'in', filter.status.length > 0 ? filter.status : ['']);
     const ids = await query.execute();
     const runs = await Promise.all(ids.map((r) => this.getRun(r.run_id)));
     return runs.filter((r): r is Run => r !== undefined);
@@ -219,26 +178,37 @@ export class RunEngine {
   }
 
   /**
-   * Stops a run: actions not started yet (and approval gates) become STOPPED at once, running ones are
-   * cancelled (their process tree is terminated) and become STOPPED; the run is STOPPING until they have ended,
-   * then STOPPED.
+   * Stops a run: a QUEUED one ends STOPPED at once; otherwise actions not started yet (and approval gates)
+   * become STOPPED at once, running ones are cancelled (their process tree is terminated) and become STOPPED; the
+   * run is STOPPING until they have ended, then STOPPED.
    */
   async stopRun(runId: string): Promise<Run> {
     const run = await this.requireRun(runId);
     if (isFinished(run.status)) throw new GantryError('Conflict', `Run ${runId} has already finished with status ${run.status}; only a run in progress can be stopped.`);
-    const now = this.now();
-    await this.db.updateTable('workflow_runs').set({ status: 'STOPPING', stop_requested: 1, status_reason: 'Stopped by request' })
-      .where('run_id', '=', runId).where('status', 'in', ['IN_PROGRESS', 'STOPPING']).execute();
-    await this.db.updateTable('workflow_run_actions').set({ status: 'STOPPED', end_time: now, failure_reason: 'The run was stopped' })
-      .where('run_id', '=', runId).where('status', 'in', ['WAITING', 'WAITING_FOR_APPROVAL']).execute();
-    for (const [k, entry] of this.running) if (k.startsWith(`${runId}\n`)) entry.controller.abort();
-    this.advance(runId);
+    await this.requestStop(runId, 'STOPPED', 'Stopped by request');
     return this.requireRun(runId);
   }
 
   /**
+   * Ends every unfinished run of a workflow CANCELLED (queued ones at once, the others once their running
+   * actions are cancelled), e.g. because the workflow was deleted or its file became invalid.
+   * @returns the ids of the runs cancelled
+   */
+  async cancelRuns(workflow: WorkflowIdentity, reason: string): Promise<string[]> {
+    const identity: Identity = { space: workflow.space ?? 'default', project: workflow.project ?? 'default', workflowName: workflow.workflowName };
+    const runs = await this.db.selectFrom('workflow_runs').select(['run_id', 'status'])
+      .where('space', '=', identity.space).where('project', '=', identity.project).where('workflow_name', '=', identity.workflowName)
+      .where('status', 'in', ['QUEUED', ...ACTIVE_RUN_STATUSES]).orderBy('queue_turn', 'desc').execute();
+    // Queued runs first, so none of them is handed the turn when an active one ends.
+    const ordered = [...runs.filter((r) => r.status === 'QUEUED'), ...runs.filter((r) => r.status !== 'QUEUED')];
+    for (const run of ordered) await this.requestStop(run.run_id, 'CANCELLED', reason);
+    return ordered.map((r) => r.run_id);
+  }
+
+  /**
    * Reruns a FAILED or STOPPED run from its failed, stopped and skipped actions; succeeded actions keep their
-   * results and output variables. The run keeps its id and goes back to IN_PROGRESS.
+   * results, output variables and artifacts. The run keeps its id and takes a new turn: unless its workflow runs
+   * in PARALLEL mode, it waits (QUEUED) for the runs of the workflow in progress or queued before it.
    */
   async retryRun(runId: string): Promise<Run> {
     const run = await this.requireRun(runId);
@@ -247,17 +217,18 @@ export class RunEngine {
     }
     const again = run.actions.filter((a) => a.status !== 'SUCCEEDED');
     await this.db.transaction().execute(async (tx) => {
-      const updated = await tx.updateTable('workflow_runs').set({ status: 'IN_PROGRESS', status_reason: null, stop_requested: 0, end_time: null })
+      const updated = await tx.updateTable('workflow_runs')
+        .set({ status: 'QUEUED', status_reason: null, stop_requested: 0, stop_outcome: null, end_time: null, queue_turn: nextTurn() })
         .where('run_id', '=', runId).where('status', '=', run.status).executeTakeFirst();
       if (Number(updated.numUpdatedRows) !== 1) throw new GantryError('Conflict', `Run ${runId} changed while it was being retried; try again.`);
       for (const action of again) {
         await tx.updateTable('workflow_run_actions').set({
-          status: 'WAITING', attempt: action.attempt + 1, start_time: null, end_time: null, exit_code: null, output_variables: '{}', failure_reason: null,
+          status: 'WAITING', attempt: action.attempt + 1, start_time: null, end_time: null, exit_code: null, output_variables: '{}', output_artifacts: '[]', failure_reason: null,
         }).where('run_id', '=', runId).where('action_name', '=', action.name).execute();
         await tx.deleteFrom('workflow_run_approvals').where('run_id', '=', runId).where('action_name', '=', action.name).execute();
       }
     });
-    this.advance(runId);
+    await this.takeTurns({ space: run.space, project: run.project, workflowName: run.workflowName });
     return this.requireRun(runId);
   }
 
@@ -280,21 +251,147 @@ export class RunEngine {
       if (isUniqueViolation(error)) throw new GantryError('Conflict', `${principalArn} has already approved ${actionName}; another principal must give the next approval.`);
       throw error;
     }
-    await this.completeApprovalIfDone(runId, action);
+    await this.completeApprovalIfDone(runId, action, row.attempt);
     this.advance(runId);
     return this.requireRun(runId);
   }
 
-  /** Cancels running actions and waits for them to end (their actions become STOPPED). */
+  /**
+   * The stored log of an action attempt (the current one by default): '' when it has written nothing yet.
+   * @throws GantryError NotFound when the run or action does not exist
+   */
+  async readLog(runId: string, actionName: string, attempt?: number): Promise<string> {
+    const row = await this.requireActionRow(runId, actionName);
+    return this.logs.read(runId, actionName, attempt ?? row.attempt);
+  }
+
+  /**
+   * Sends an action attempt's stored log to `onText`, then the text it writes next, and resolves once the
+   * attempt has ended (or the run finished without starting it) and all its text was sent, or when `signal`
+   * aborts. Backs `?follow=1` log URLs: the caller writes each piece to the response.
+   * @throws GantryError NotFound when the run or action does not exist
+   */
+  async followLog(runId: string, actionName: string, onText: (text: string) => void, signal?: AbortSignal, attempt?: number): Promise<void> {
+    const row = await this.requireActionRow(runId, actionName);
+    const followed = attempt ?? row.attempt;
+    const ended = async (): Promise<boolean> => {
+      const now = await this.db.selectFrom('workflow_run_actions').select(['attempt', 'status']).where('run_id', '=', runId).where('action_name', '=', actionName).executeTakeFirst();
+      if (!now || now.attempt !== followed) return true;
+      if ((FINISHED_ACTION_STATUSES as readonly string[]).includes(now.status)) return true;
+      const run = await this.db.selectFrom('workflow_runs').select('status').where('run_id', '=', runId).executeTakeFirst();
+      return !run || (isFinished(run.status) && now.status === 'WAITING');
+    };
+    await this.logs.follow(runId, actionName, followed, onText, ended, signal, this.options.logPollMs);
+  }
+
+  /** Deletes a finished run with its logs and artifacts. */
+  async deleteRun(runId: string): Promise<void> {
+    const { row } = await this.requireRow(runId);
+    if (!isFinished(row.status)) throw new GantryError('Conflict', `Run ${runId} is ${row.status}; stop it and wait for it to finish before deleting it.`);
+    await this.db.transaction().execute(async (tx) => {
+      await tx.deleteFrom('workflow_run_approvals').where('run_id', '=', runId).execute();
+      await tx.deleteFrom('workflow_run_actions').where('run_id', '=', runId).execute();
+      await tx.deleteFrom('workflow_runs').where('run_id', '=', runId).execute();
+    });
+    await this.artifacts.deleteRun(runId);
+    await this.logs.deleteRun(runId);
+  }
+
+  /** Removes the `Caching.FileCaching` archives of a workflow (every branch), e.g. when it is deleted. */
+  async deleteCaches(workflow: WorkflowIdentity): Promise<void> {
+    await this.caches.deleteWorkflow({ space: workflow.space ?? 'default', project: workflow.project ?? 'default', workflowName: workflow.workflowName });
+  }
+
+  /**
+   * Cancels running actions and waits for them to end. They fail ("the server stopped"), and their runs are left
+   * for the next `start()` to drive on, so no queued run is started by an engine that is going away.
+   */
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.poller);
     for (const entry of this.running.values()) entry.controller.abort();
     await Promise.allSettled([...this.running.values()].map((e) => e.done));
-    await Promise.allSettled([...this.chains.values()]);
+    await Promise.allSettled([...this.chains.values(), ...this.turns.values()]);
   }
 
   // -------------------------------------------------------------------------------------------------------------
+  // Turns: which runs of a workflow may execute.
+
+  /** Schedules one look at the queued runs of a workflow (looks at one workflow never overlap in this process). */
+  private takeTurns(identity: Identity): Promise<void> {
+    const k = `${identity.space}\n${identity.project}\n${identity.workflowName}`;
+    const previous = this.turns.get(k) ?? Promise.resolve();
+    const next = previous.then(() => this.startQueuedRuns(identity)).catch((error) => console.error(`workflow ${identity.workflowName}: starting queued runs failed:`, error));
+    this.turns.set(k, next);
+    void next.finally(() => { if (this.turns.get(k) === next) this.turns.delete(k); });
+    return next;
+  }
+
+  /**
+   * Starts the queued runs whose turn it is: every PARALLEL one, and the first of the others (in turn order)
+   * when no run of the workflow is active. The "no active run" condition is part of the update itself, so two
+   * engines cannot both start a run of the same workflow.
+   */
+  private async startQueuedRuns(identity: Identity): Promise<void> {
+    if (this.closed) return;
+    const queued = await this.db.selectFrom('workflow_runs').select(['run_id', 'run_mode'])
+      .where('space', '=', identity.space).where('project', '=', identity.project).where('workflow_name', '=', identity.workflowName)
+      .where('status', '=', 'QUEUED').orderBy('queue_turn').execute();
+    let exclusiveConsidered = false;
+    for (const run of queued) {
+      const exclusive = run.run_mode !== 'PARALLEL';
+      if (exclusive && exclusiveConsidered) continue;
+      if (exclusive) exclusiveConsidered = true;
+      let update = this.db.updateTable('workflow_runs').set({ status: 'IN_PROGRESS', start_time: this.now() })
+        .where('run_id', '=', run.run_id).where('status', '=', 'QUEUED');
+      if (exclusive) {
+        update = update.where(({ not, exists, selectFrom }) => not(exists(
+          selectFrom('workflow_runs as other').select('other.run_id')
+            .where('other.space', '=', identity.space).where('other.project', '=', identity.project)
+            .where('other.workflow_name', '=', identity.workflowName).where('other.status', 'in', [...ACTIVE_RUN_STATUSES]),
+        )));
+      }
+      const result = await update.executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 1) this.advance(run.run_id);
+    }
+  }
+
+  /** A new run of a SUPERSEDED-mode workflow replaces the older ones that are queued or in progress. */
+  private async supersedeOlderRuns(runId: string, identity: Identity): Promise<void> {
+    const { row } = await this.requireRow(runId);
+    const older = await this.db.selectFrom('workflow_runs').select('run_id')
+      .where('space', '=', identity.space).where('project', '=', identity.project).where('workflow_name', '=', identity.workflowName)
+      .where('status', 'in', ['QUEUED', 'IN_PROGRESS']).where('queue_turn', '<', row.queue_turn).execute();
+    for (const { run_id } of older) await this.requestStop(run_id, 'SUPERSEDED', `Superseded by run ${runId}`);
+  }
+
+  /**
+   * Asks a run to end in `outcome`. A QUEUED run has nothing running and ends at once; a run in progress
+   * becomes STOPPING: its waiting actions and gates stop at once, running ones are cancelled, and the run ends
+   * when they have.
+   */
+  private async requestStop(runId: string, outcome: StopOutcome, reason: string): Promise<void> {
+    const now = this.now();
+    const actionReason = `The run was ${stopWording[outcome]}`;
+    const queued = await this.db.updateTable('workflow_runs')
+      .set({ status: outcome, status_reason: reason, stop_requested: 1, stop_outcome: outcome, end_time: now })
+      .where('run_id', '=', runId).where('status', '=', 'QUEUED').executeTakeFirst();
+    if (Number(queued.numUpdatedRows) === 1) {
+      await this.db.updateTable('workflow_run_actions').set({ status: 'STOPPED', end_time: now, failure_reason: actionReason })
+        .where('run_id', '=', runId).where('status', '=', 'WAITING').execute();
+      await this.announceFinished(runId);
+      return;
+    }
+    await this.db.updateTable('workflow_runs').set({ status: 'STOPPING', stop_requested: 1, stop_outcome: outcome, status_reason: reason })
+      .where('run_id', '=', runId).where('status', 'in', [...ACTIVE_RUN_STATUSES]).execute();
+    await this.db.updateTable('workflow_run_actions').set({ status: 'STOPPED', end_time: now, failure_reason: actionReason })
+      .where('run_id', '=', runId).where('status', 'in', ['WAITING', 'WAITING_FOR_APPROVAL']).execute();
+    for (const [k, entry] of this.running) if (k.startsWith(`${runId}\n`)) entry.controller.abort();
+    this.advance(runId);
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Passes: what to do next in one run.
 
   /** A stop request may have been recorded by another process: cancel our actions of such runs. */
   private async checkStopRequests(): Promise<void> {
@@ -316,8 +413,9 @@ export class RunEngine {
 
   private async pass(runId: string): Promise<void> {
     for (;;) {
+      if (this.closed) return;
       const { row: run, workflow } = await this.requireRow(runId);
-      if (isFinished(run.status)) return;
+      if (isFinished(run.status) || run.status === 'QUEUED') return;
       const actions = await this.db.selectFrom('workflow_run_actions').selectAll().where('run_id', '=', runId).execute();
       const status = new Map(actions.map((a) => [a.action_name, a.status as RunActionStatus]));
       const now = this.now();
@@ -325,7 +423,7 @@ export class RunEngine {
 
       if (run.status === 'STOPPING' || run.stop_requested) {
         if (actions.some((a) => a.status === 'IN_PROGRESS')) return;
-        await this.finish(run, 'STOPPED', 'Stopped by request');
+        await this.finish(run, (run.stop_outcome ?? 'STOPPED') as StopOutcome, run.status_reason ?? 'Stopped by request');
         return;
       }
 
@@ -342,15 +440,16 @@ export class RunEngine {
       const started = actions.filter((a) => a.status !== 'WAITING').map((a) => a.action_name).concat(skip);
       for (const name of readyActions(workflow.graph, succeeded, started)) {
         const action = workflow.actions.find((a) => a.name === name)!;
+        const attempt = actions.find((a) => a.action_name === name)!.attempt;
         if (this.closed) return;
         if (action.kind === 'approval') {
           if (await this.claim(runId, name, 'WAITING_FOR_APPROVAL')) {
-            this.log(runId, name, `# Waiting for ${action.configuration.approvalsRequired} approval(s)\n`);
-            await this.completeApprovalIfDone(runId, action);
+            this.log(runId, name, attempt, `# Waiting for ${action.configuration.approvalsRequired} approval(s)\n`);
+            await this.completeApprovalIfDone(runId, action, attempt);
             changed = true;
           }
         } else if (action.kind === 'build' || action.kind === 'managed-test') {
-          if (await this.claim(runId, name, 'IN_PROGRESS')) this.launch(run, workflow, action);
+          if (await this.claim(runId, name, 'IN_PROGRESS')) this.launch(run, workflow, action, attempt);
           changed = true;
         }
       }
@@ -374,33 +473,47 @@ export class RunEngine {
     return Number(result.numUpdatedRows) === 1;
   }
 
-  private async completeApprovalIfDone(runId: string, action: ApprovalAction): Promise<void> {
+  private async completeApprovalIfDone(runId: string, action: ApprovalAction, attempt: number): Promise<void> {
     const approvals = await this.db.selectFrom('workflow_run_approvals').select('principal_arn').where('run_id', '=', runId).where('action_name', '=', action.name).execute();
     if (approvals.length < action.configuration.approvalsRequired) return;
-    const result = await this.db.updateTable('workflow_run_actions').set({ status: 'SUCCEEDED', end_time: this.now() })
-      .where('run_id', '=', runId).where('action_name', '=', action.name).where('status', '=', 'WAITING_FOR_APPROVAL').executeTakeFirst();
-    if (Number(result.numUpdatedRows) === 1) this.log(runId, action.name, `# Approved by ${approvals.map((a) => a.principal_arn).join(', ')}\n`);
+    // Logged before the gate ends, so a follower of the gate's log sees it.
+    this.log(runId, action.name, attempt, `# Approved by ${approvals.map((a) => a.principal_arn).join(', ')}\n`);
+    await this.db.updateTable('workflow_run_actions').set({ status: 'SUCCEEDED', end_time: this.now() })
+      .where('run_id', '=', runId).where('action_name', '=', action.name).where('status', '=', 'WAITING_FOR_APPROVAL').execute();
   }
 
   private async finish(run: RunRow, status: RunStatus, reason: string | null): Promise<void> {
     const result = await this.db.updateTable('workflow_runs').set({ status, status_reason: reason, end_time: this.now() })
       .where('run_id', '=', run.run_id).where('status', '=', run.status).executeTakeFirst();
     if (Number(result.numUpdatedRows) !== 1) return;
-    const finished = await this.requireRun(run.run_id);
-    const row = await this.db.selectFrom('workflow_runs').selectAll().where('run_id', '=', run.run_id).executeTakeFirstOrThrow();
-    this.options.onRunFinished?.(row);
-    const waiting = this.waiters.get(run.run_id) ?? [];
-    this.waiters.delete(run.run_id);
+    await this.announceFinished(run.run_id);
+  }
+
+  /** A run reached a final status: tell the listeners, and hand its workflow's turn to the next queued run. */
+  private async announceFinished(runId: string): Promise<void> {
+    const row = await this.db.selectFrom('workflow_runs').selectAll().where('run_id', '=', runId).executeTakeFirstOrThrow();
+    await this.takeTurns(identityOf(row));
+    const finished = await this.requireRun(runId);
+    try {
+      this.options.onRunFinished?.(row);
+    } catch (error) {
+      console.error(`workflow run ${runId}: onRunFinished failed:`, error);
+    }
+    const waiting = this.waiters.get(runId) ?? [];
+    this.waiters.delete(runId);
     for (const resolve of waiting) resolve(finished);
   }
 
-  private launch(run: RunRow, workflow: Workflow, action: RunnableAction): void {
+  // -------------------------------------------------------------------------------------------------------------
+  // Actions: executing one build or test action.
+
+  private launch(run: RunRow, workflow: Workflow, action: RunnableAction, attempt: number): void {
     const controller = new AbortController();
     const k = key(run.run_id, action.name);
-    const done = this.execute(run, workflow, action, controller.signal)
+    const done = this.execute(run, workflow, action, attempt, controller.signal)
       .catch(async (error: unknown) => {
         const message = error instanceof Error ? error.message : String(error);
-        this.log(run.run_id, action.name, `!!! ${message}\n`);
+        this.log(run.run_id, action.name, attempt, `!!! ${message}\n`);
         await this.endAction(run.run_id, action.name, { status: 'FAILED', failure_reason: message });
       })
       .finally(() => {
@@ -415,45 +528,65 @@ export class RunEngine {
       .where('run_id', '=', runId).where('action_name', '=', name).where('status', '=', 'IN_PROGRESS').execute();
   }
 
-  /** Runs a build action: working directory, checkout, credentials, environment, steps, output variables. */
-  private async execute(run: RunRow, workflow: Workflow, action: RunnableAction, signal: AbortSignal): Promise<void> {
+  /** Runs a build action in a fresh directory, removed afterwards. */
+  private async execute(run: RunRow, workflow: Workflow, action: RunnableAction, attempt: number, signal: AbortSignal): Promise<void> {
     const runId = run.run_id;
     const rows = await this.db.selectFrom('workflow_run_actions').selectAll().where('run_id', '=', runId).execute();
-    const attempt = rows.find((r) => r.action_name === action.name)?.attempt ?? 1;
     const outputs: Record<string, Record<string, string>> = {};
     for (const r of rows) if (r.status === 'SUCCEEDED') outputs[r.action_name] = JSON.parse(r.output_variables) as Record<string, string>;
-    const context: VariableContext = {
-      commitId: run.commit_id, branchName: run.branch_name, outputs,
-      secret: (name) => this.options.getSecret?.(run.project, name),
-    };
+    // Secrets are looked up first (the lookup may be asynchronous); the references are then resolved from them.
+    const texts = [...action.inputs.variables.map((v) => v.value), ...action.configuration.steps.map((s) => s.run)];
+    const secrets = new Map<string, string | undefined>();
+    for (const name of new Set(texts.flatMap(secretNames))) {
+      secrets.set(name, await this.options.getSecret?.({ space: run.space, project: run.project, name }));
+    }
+    const context: VariableContext = { commitId: run.commit_id, branchName: run.branch_name, outputs, secret: (name) => secrets.get(name) };
 
-    // 1. A fresh working directory, with the commit checked out when the action lists WorkflowSource.
     await mkdir(this.options.workRoot, { recursive: true });
     const actionDir = await mkdtemp(join(this.options.workRoot, `${safe(runId)}-${safe(action.name)}-${attempt}-`));
     try {
-      await this.executeIn(actionDir, run, workflow, action, context, signal);
+      await this.executeIn(actionDir, run, workflow, action, attempt, context, signal);
     } finally {
       if (!this.options.keepWorkDirs) await rm(actionDir, { recursive: true, force: true }).catch(() => {});
     }
   }
 
-  private async executeIn(actionDir: string, run: RunRow, workflow: Workflow, action: RunnableAction, context: VariableContext, signal: AbortSignal): Promise<void> {
+  /**
+   * The steps of an action: inputs (checkout, artifacts, caches), environment, credentials, the shell session,
+   * then outputs (variables, artifacts, caches). Each input gets a directory of its own; the working directory
+   * is the source checkout, else the first input artifact, else an empty directory.
+   */
+  private async executeIn(actionDir: string, run: RunRow, workflow: Workflow, action: RunnableAction, attempt: number, context: VariableContext, signal: AbortSignal): Promise<void> {
     const runId = run.run_id;
+    const log = (text: string) => this.log(runId, action.name, attempt, text);
     const home = join(actionDir, 'home');
     await mkdir(home);
     const withSource = action.inputs.sources.includes('WorkflowSource');
-    const workDir = join(actionDir, withSource ? 'WorkflowSource' : 'work');
-    await mkdir(workDir);
+    const sourceDir = join(actionDir, 'WorkflowSource');
+    const artifactDir = (name: string) => join(actionDir, 'artifacts', name);
+    const firstArtifact = action.inputs.artifacts[0];
+    const workDir = withSource ? sourceDir : firstArtifact !== undefined ? artifactDir(firstArtifact) : join(actionDir, 'work');
+    await mkdir(workDir, { recursive: true });
+
+    // 1. Inputs.
     if (withSource) {
-      this.log(runId, action.name, `# Checking out ${run.commit_id} (${run.branch_name})\n`);
-      await this.options.checkout(run.commit_id, workDir);
+      log(`# Checking out ${run.commit_id} (${run.branch_name})\n`);
+      await this.options.checkout({ space: run.space, project: run.project, repository: run.repository, commitId: run.commit_id, dir: sourceDir });
     }
+    for (const name of action.inputs.artifacts) {
+      const count = await this.artifacts.restore(runId, name, artifactDir(name));
+      log(`# Restored input artifact ${name} (${count} file${count === 1 ? '' : 's'})\n`);
+    }
+    const cacheScope = { space: run.space, project: run.project, workflowName: workflow.name, branchName: run.branch_name };
+    const cacheDirs = { workDir, home };
+    await this.caches.restore(cacheScope, action.caching.fileCaching, cacheDirs, log);
 
     // 2. The environment, from scratch.
     const env: Record<string, string> = {
+      ...this.options.baseEnvironment,
       CI: 'true',
       HOME: home,
-      CATALYST_WORKFLOW_SPACE_NAME: this.options.spaceName ?? 'gantry',
+      CATALYST_WORKFLOW_SPACE_NAME: run.space,
       CATALYST_WORKFLOW_PROJECT_NAME: run.project,
       CATALYST_DEFAULT_DIR: workDir,
       // Gantry additions (not set by CodeCatalyst's runner): the run and the source revision.
@@ -463,7 +596,8 @@ export class RunEngine {
       CATALYST_SOURCE_BRANCH_NAME: run.branch_name,
       CATALYST_SOURCE_COMMIT_ID: run.commit_id,
     };
-    if (withSource) env.CATALYST_SOURCE_DIR_WorkflowSource = workDir;
+    if (withSource) env.CATALYST_SOURCE_DIR_WorkflowSource = sourceDir;
+    for (const name of action.inputs.artifacts) env[`CATALYST_SOURCE_DIR_${name}`] = artifactDir(name);
     const secrets: string[] = [];
     for (const variable of action.inputs.variables) {
       const resolved = resolveReferences(variable.value, context, 'value');
@@ -484,7 +618,9 @@ export class RunEngine {
       }
       let credentials: ConnectionCredentials;
       try {
-        credentials = await this.options.assumeConnectionRole({ connection: connection.name, role: connection.role, runId, actionName: action.name });
+        credentials = await this.options.assumeConnectionRole({
+          connection: connection.name, role: connection.role, space: run.space, project: run.project, runId, actionName: action.name,
+        });
       } catch (error) {
         const why = error instanceof Error ? error.message : String(error);
         throw new Error(`Could not assume role ${connection.role} through connection ${connection.name} for action ${action.name}: ${why}. The role's trust policy must allow the service principal codecatalyst-runner.amazonaws.com to call sts:AssumeRole. No step was run.`);
@@ -498,7 +634,7 @@ export class RunEngine {
       });
       if (this.options.awsEndpointUrl) env.AWS_ENDPOINT_URL = this.options.awsEndpointUrl;
       secrets.push(credentials.secretAccessKey, credentials.sessionToken);
-      this.log(runId, action.name, `# Using credentials of role ${connection.role} (connection ${connection.name}, environment ${action.environment!.name})\n`);
+      log(`# Using credentials of role ${connection.role} (connection ${connection.name}, environment ${action.environment!.name})\n`);
     }
 
     // 4. The steps, as one shell session.
@@ -506,21 +642,42 @@ export class RunEngine {
       workDir, env, phases, secrets, signal,
       timeoutMs: action.timeoutMinutes ? action.timeoutMinutes * 60_000 : (this.options.defaultTimeoutMs ?? 3_600_000),
       exportNames: action.outputs.variables,
-      onLog: (text) => this.log(runId, action.name, text),
+      onLog: log,
     });
-    if (result.status === 'SUCCEEDED') {
-      await this.endAction(runId, action.name, { status: 'SUCCEEDED', exit_code: 0, output_variables: JSON.stringify(result.exports) });
-    } else if (result.status === 'CANCELLED') {
-      await this.endAction(runId, action.name, { status: 'STOPPED', exit_code: result.exitCode ?? null, failure_reason: 'The run was stopped' });
-    } else {
+    if (result.status === 'CANCELLED') {
+      const outcome = await this.db.selectFrom('workflow_runs').select(['stop_requested', 'stop_outcome']).where('run_id', '=', runId).executeTakeFirst();
+      if (this.closed && !outcome?.stop_requested) {
+        await this.endAction(runId, action.name, { status: 'FAILED', exit_code: result.exitCode ?? null, failure_reason: 'The server stopped while this action ran; retry the run.' });
+      } else {
+        await this.endAction(runId, action.name, { status: 'STOPPED', exit_code: result.exitCode ?? null, failure_reason: `The run was ${stopWording[(outcome?.stop_outcome ?? 'STOPPED') as StopOutcome]}` });
+      }
+      return;
+    }
+    if (result.status !== 'SUCCEEDED') {
       const reason = result.status === 'TIMED_OUT'
         ? `Timed out in ${result.failedPhase ?? 'a step'} (${result.failedCommand ?? ''})`
         : `${result.failedPhase ?? 'A step'} failed with exit code ${result.exitCode ?? '?'}: ${result.failedCommand ?? ''}`;
       await this.endAction(runId, action.name, { status: 'FAILED', exit_code: result.exitCode ?? null, failure_reason: reason });
+      return;
     }
+
+    // 5. Outputs. Everything is logged before the action's row ends, so a log follower sees all of it.
+    const stored: StoredArtifact[] = [];
+    for (const artifact of action.outputs.artifacts) {
+      const saved = await this.artifacts.save(runId, workDir, artifact);
+      log(`# Stored output artifact ${saved.name} (${saved.files} file${saved.files === 1 ? '' : 's'}, ${saved.bytes} bytes)\n`);
+      stored.push(saved);
+    }
+    await this.caches.save(cacheScope, action.caching.fileCaching, cacheDirs, log);
+    await this.endAction(runId, action.name, { status: 'SUCCEEDED', exit_code: 0, output_variables: JSON.stringify(result.exports), output_artifacts: JSON.stringify(stored) });
   }
 
-  private log(runId: string, actionName: string, text: string): void {
+  private log(runId: string, actionName: string, attempt: number, text: string): void {
+    try {
+      this.logs.append(runId, actionName, attempt, text);
+    } catch (error) {
+      console.error(`workflow run ${runId}: could not store the log of ${actionName}:`, error);
+    }
     try {
       this.options.onLog?.(runId, actionName, text);
     } catch (error) {
@@ -534,12 +691,22 @@ export class RunEngine {
     return { row, workflow: JSON.parse(row.definition) as Workflow };
   }
 
+  private async requireActionRow(runId: string, actionName: string): Promise<RunActionRow> {
+    await this.requireRow(runId);
+    const row = await this.db.selectFrom('workflow_run_actions').selectAll().where('run_id', '=', runId).where('action_name', '=', actionName).executeTakeFirst();
+    if (!row) throw new GantryError('NotFound', `Run ${runId} has no action named ${actionName}.`);
+    return row;
+  }
+
   private async requireRun(runId: string): Promise<Run> {
     const run = await this.getRun(runId);
     if (!run) throw new GantryError('NotFound', `No workflow run ${runId}.`);
     return run;
   }
 }
+
+/** The next position in the queue of runs, computed by the database inside the insert or update itself. */
+const nextTurn = () => sql<number>`(select coalesce(max(queue_turn), 0) + 1 from workflow_runs)`;
 
 const key = (runId: string, action: string): string => `${runId}\n${action}`;
 const safe = (text: string): string => text.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 40);

@@ -54,3 +54,10 @@ export function resolveReferences(text: string, context: VariableContext, mode: 
   });
   return { text: resolved, secrets };
 }
+
+/** The names of the secrets `text` references (`${Secrets.name}`), so they can be looked up before resolving. */
+export function secretNames(text: string): string[] {
+  const names: string[] = [];
+  for (const match of text.matchAll(REFERENCE)) if (match[1] === 'Secrets' && !names.includes(match[2]!)) names.push(match[2]!);
+  return names;
+}
