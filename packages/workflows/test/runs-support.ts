@@ -17,6 +17,8 @@ export interface Harness {
   repo: string;
   commitId: string;
   logs: Map<string, string>;
+  /** Another engine on the same store and directories (not started). */
+  newEngine(options?: Partial<RunEngineOptions>): RunEngine;
   /** The log text of one action so far. */
   log(runId: string, action: string): string;
   close(): Promise<void>;
@@ -33,7 +35,7 @@ export async function startHarness(options: Partial<RunEngineOptions> = {}, othe
   const commitId = git(repo, 'rev-parse', 'HEAD');
   const store = openSqliteStore(join(root, 'gantry.db'));
   const logs = new Map<string, string>();
-  const engine = new RunEngine({
+  const engineOptions: RunEngineOptions = {
     store,
     workRoot: join(root, 'work'),
     logRoot: join(root, 'logs'),
@@ -48,11 +50,13 @@ export async function startHarness(options: Partial<RunEngineOptions> = {}, othe
       logs.set(k, (logs.get(k) ?? '') + text);
     },
     ...options,
-  });
+  };
+  const engine = new RunEngine(engineOptions);
   await store.migrate([...otherMigrations, ...RunEngine.migrations]);
   await engine.start();
   return {
     engine, store, root, repo, commitId, logs,
+    newEngine: (overrides = {}) => new RunEngine({ ...engineOptions, ...overrides }),
     log: (runId, action) => logs.get(`${runId}/${action}`) ?? '',
     async close() {
       await engine.close();
