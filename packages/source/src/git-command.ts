@@ -24,14 +24,29 @@ export interface GitResult {
   stderr: string;
 }
 
+export interface RunGitOptions {
+  cwd?: string;
+  /** @default 64 MiB */
+  maxOutput?: number;
+  /** @default 120 000 */
+  timeoutMs?: number;
+  /** Written to git's standard input (closed at once when absent). */
+  input?: string | Buffer;
+  /** Variables added to the scrubbed environment, e.g. `GIT_INDEX_FILE` or the author of a commit. */
+  env?: Record<string, string>;
+}
+
 /**
  * Runs `git <args>` and resolves with its output, or rejects with the stderr git gave. Output beyond
  * `maxOutput` bytes is an error rather than an unbounded buffer.
  */
-export function runGit(gitBinary: string, args: string[], options: { cwd?: string; maxOutput?: number; timeoutMs?: number } = {}): Promise<GitResult> {
+export function runGit(gitBinary: string, args: string[], options: RunGitOptions = {}): Promise<GitResult> {
   const maxOutput = options.maxOutput ?? 64 * 1024 * 1024;
   return new Promise((resolve, reject) => {
-    const child = spawn(gitBinary, args, { cwd: options.cwd, env: gitEnvironment(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(gitBinary, args, { cwd: options.cwd, env: gitEnvironment(options.env), stdio: ['pipe', 'pipe', 'pipe'] });
+    // git may exit before reading everything (a refused argument): that is reported by its exit code.
+    child.stdin.on('error', () => {});
+    child.stdin.end(options.input);
     const out: Buffer[] = [];
     let size = 0;
     let stderr = '';

@@ -6,3 +6,4 @@ export { DEFAULT_GIT_HTTP_LIMITS, type GitHttpLimits, type SourceEvents } from '
 export { gitCredential, parseCredentialInput, type GitCredentialOperation, type GitCredentialOptions } from './git-credential.ts';
 export { repositoryShape, sourceOperations } from './source-api.ts';
 export { isValidName, nameProblem } from './names.ts';
+export { pathProblem, type CommitFilesArgs, type CommitFilesResult, type FileDeletion, type FileWrite } from './commit-files.ts';

@@ -68,6 +68,13 @@ export async function ensureSpace(ctx: SourceContext, name: string, account: str
   return row.name;
 }
 
+/** The space named `name` (any case), created and owned by `account` when missing; its owner is whoever created it first. */
+export async function ensureSpaceRecord(ctx: SourceContext, name: string, account: string): Promise<{ name: string; account: string; createdAt: Date }> {
+  const stored = await ensureSpace(ctx, name, account);
+  const row = await ctx.db.selectFrom('spaces').selectAll().where('name', '=', stored).executeTakeFirstOrThrow();
+  return { name: row.name, account: row.account_id, createdAt: new Date(row.created_at) };
+}
+
 /** The project `name` of `space` (any case), created when missing. Returns the stored names of both. */
 export async function ensureProject(ctx: SourceContext, args: { space?: string; project?: string; account: string }): Promise<{ space: string; project: string }> {
   const space = await ensureSpace(ctx, args.space ?? DEFAULT_SPACE, args.account);

@@ -4,9 +4,10 @@ import { EventBus } from '@gantry/core';
 import type { Route, RestJsonService } from '@gantry/edge';
 import type { Iam } from '@gantry/iam';
 import type { Migration, Store } from '@gantry/store';
+import { commitFiles, type CommitFilesArgs, type CommitFilesResult } from './commit-files.ts';
 import { DEFAULT_GIT_HTTP_LIMITS, gitRoute, type GitHttpLimits, type SourceEvents } from './git-http/git-route.ts';
 import {
-  createRepository, deleteRepository, ensureProject, findRepository, gitDirOf, listProjects, listRepositories, listSpaces,
+  createRepository, deleteRepository, ensureProject, ensureSpaceRecord, findRepository, gitDirOf, listProjects, listRepositories, listSpaces,
   type CreateRepositoryArgs, type Repository, type RepositoryFilter,
 } from './repositories.ts';
 import { sourceRestService } from './source-api.ts';
@@ -46,12 +47,20 @@ export interface SourceService {
   getRepository(space: string, project: string, name: string): Promise<Repository | undefined>;
   listRepositories(filter?: RepositoryFilter): Promise<Repository[]>;
   deleteRepository(repo: Pick<Repository, 'space' | 'project' | 'name'>): Promise<void>;
+  /** Creates the space (owned by `account`) when missing; an existing space keeps its owner, which the result names. */
+  ensureSpace(args: { space: string; account: string }): Promise<{ name: string; account: string; createdAt: Date }>;
   /** Creates the space and project when missing (the workflows service keeps its definitions per project). */
   ensureProject(args: { space?: string; project?: string; account: string }): Promise<{ space: string; project: string }>;
   listSpaces(): ReturnType<typeof listSpaces>;
   listProjects(space: string): ReturnType<typeof listProjects>;
   /** The bare repository's directory, for in-process readers (e.g. `git clone --bare <gitDir>` in a build). */
   gitDir(repo: Pick<Repository, 'space' | 'project' | 'name'>): string;
+  /**
+   * Commits files to a branch on the server (saving a workflow from the API or console): one commit on top
+   * of the branch's head, moved only if nobody pushed in between (`Conflict` otherwise), followed by the
+   * same `push` event a `git push` emits. The caller authorises the pusher (`codecommit:GitPush`) first.
+   */
+  commitFiles(args: CommitFilesArgs): Promise<CommitFilesResult>;
 }
 
 /**
@@ -78,9 +87,11 @@ export function createSourceService(options: SourceServiceOptions): SourceServic
     getRepository: (space, project, name) => findRepository(ctx, space, project, name),
     listRepositories: (filter) => listRepositories(ctx, filter),
     deleteRepository: (repo) => deleteRepository(ctx, repo),
+    ensureSpace: (args) => ensureSpaceRecord(ctx, args.space, args.account),
     ensureProject: (args) => ensureProject(ctx, args),
     listSpaces: () => listSpaces(ctx),
     listProjects: (space) => listProjects(ctx, space),
     gitDir: (repo) => gitDirOf(ctx, repo),
+    commitFiles: (args) => commitFiles(ctx, events, args),
   };
 }

@@ -47,6 +47,15 @@ test('named spaces and projects are created on demand and listed', async () => {
   assert.deepEqual((await h.source.listRepositories({ space: 'acme' })).map((r) => r.name), ['api', 'site']);
 });
 
+test('ensureSpace creates a space once; the first account to create it stays its owner', async () => {
+  const other = (await h.iam.createAccount({ name: 'space-other' })).id;
+  const created = await h.source.ensureSpace({ space: 'Owned', account: h.managementAccount });
+  assert.equal(created.name, 'Owned');
+  assert.equal(created.account, h.managementAccount);
+  const again = await h.source.ensureSpace({ space: 'owned', account: other });
+  assert.deepEqual(again, created);
+});
+
 test('invalid names and duplicates are refused with the catalogue\'s codes', async () => {
   await rejects(h.source.createRepository({ name: 'bad.git', account: h.managementAccount }), 'InvalidInput', /must not end in '.git'/);
   await rejects(h.source.createRepository({ name: '../escape', account: h.managementAccount }), 'InvalidInput');
