@@ -2,12 +2,13 @@ import type { Kysely } from 'kysely';
 import { GantryError, SecretBox } from '@gantry/core';
 import type { Store } from '@gantry/store';
 import { getAccount, insertAccount, listAccounts, type Account, type CreateAccountArgs } from './accounts.ts';
+import { lookupEvents, type AuditEvent, type LookupEventsArgs } from './audit-events.ts';
 import { Authorizer } from './authorizer.ts';
 import { CredentialResolver } from './credentials.ts';
 import type { IamContext } from './iam-context.ts';
 import { iamMigrations, type IamTables } from './iam-tables.ts';
 import { attachPolicy } from './policies.ts';
-import { createRole } from './roles.ts';
+import { createRole, findRoleByArn, type Role } from './roles.ts';
 import { createAccessKey, createUser } from './users.ts';
 
 export const ADMINISTRATOR_ACCESS = 'arn:aws:iam::aws:policy/AdministratorAccess';
@@ -111,5 +112,18 @@ export class Iam {
 
   getAccount(id: string): Promise<Account | undefined> {
     return getAccount(this.ctx, id);
+  }
+
+  /**
+   * The audit trail of one account, newest first (CloudTrail's LookupEvents): every AssumeRole of its roles
+   * and by its principals, allowed or refused, with who called, from where, and what was issued.
+   */
+  lookupEvents(args: LookupEventsArgs): Promise<{ events: AuditEvent[]; nextToken?: string }> {
+    return lookupEvents(this.ctx, args);
+  }
+
+  /** The role an ARN names, for services that hand roles to others (workflow connections, app service roles). */
+  findRoleByArn(arn: string): Promise<Role | undefined> {
+    return findRoleByArn(this.ctx, arn);
   }
 }

@@ -2,12 +2,21 @@ import { mkdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+export interface BuildTools {
+  /** The global npm prefix (`npm_config_prefix`). */
+  prefix: string;
+  /** `<prefix>/bin`, first on builds' PATH. */
+  bin: string;
+  /** `npm_config_cache` of builds. @default `<prefix>/npm-cache`, or `GANTRY_NPM_CACHE` when set */
+  npmCache: string;
+}
+
 /**
  * Gantry's own CLIs as a global npm prefix for builds: `<dataDir>/tools/bin/ampx`. With `npm_config_prefix`
  * naming that prefix and its `bin` on PATH, `npx ampx …` in a build runs Gantry's ampx when the app installs
  * none — and never fetches the unrelated `ampx` package from the registry.
  */
-export function prepareBuildTools(dataDir: string): { prefix: string; bin: string } {
+export function prepareBuildTools(dataDir: string): BuildTools {
   const prefix = join(dataDir, 'tools');
   const bin = join(prefix, 'bin');
   mkdirSync(bin, { recursive: true });
@@ -23,5 +32,8 @@ export function prepareBuildTools(dataDir: string): { prefix: string; bin: strin
     rmSync(link, { force: true });
     symlinkSync(ampx, link);
   }
-  return { prefix, bin };
+  // One npm cache for every build and action (npm's cache is safe to share): `npm ci` in a fresh working
+  // directory then downloads each package once per machine instead of once per build.
+  const npmCache = process.env.GANTRY_NPM_CACHE ?? join(prefix, 'npm-cache');
+  return { prefix, bin, npmCache };
 }

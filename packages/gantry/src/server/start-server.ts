@@ -2,15 +2,16 @@ import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { GantryError, SecretBox } from '@gantry/core';
 import { createEdge, loadOrCreateLocalCa, restJsonRoute, sendJsonError, type Route } from '@gantry/edge';
-import { accountsRestService, Iam, iamOperations, pruneExpiredSessions, stsOperations } from '@gantry/iam';
+import { accountsRestService, auditEventsRestService, Iam, iamOperations, pruneExpiredSessions, stsOperations } from '@gantry/iam';
 import { openStore, type Store } from '@gantry/store';
 import { createBackendService, dataPlaneFromDataApi } from '@gantry/backend';
 import { createDataApi, createGraphqlRoute, createRealtimeServer, realtimeApiIdFromPath } from '@gantry/data';
 import { createHostingService } from '@gantry/hosting';
 import { createSourceService, type SourceService } from '@gantry/source';
+import { WorkflowService } from '@gantry/workflows';
 import { prepareBuildTools } from './build-tools.ts';
 import { writeProfileFiles } from './profile-files.ts';
 
@@ -53,15 +54,26 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     resolveRepository: (cloneUrl) => resolveRepository(source, publicUrl(), cloneUrl),
     toolPaths: [tools.bin],
     npmPrefix: tools.prefix,
+    npmCache: tools.npmCache,
+  });
+  const workflows = new WorkflowService({
+    store, iam, box, source, dataDir, publicUrl,
+    baseEnvironment: {
+      PATH: [tools.bin, dirname(process.execPath), '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'].join(':'),
+      LANG: 'C.UTF-8',
+      npm_config_prefix: tools.prefix,
+      npm_config_cache: tools.npmCache,
+    },
   });
   // Like AppSync, `__typename` is returned only when the query selects it (aws-amplify does).
   const data = createDataApi({ rootDir: join(dataDir, 'data'), typenameOnModels: false });
   // Data APIs are served over HTTPS: the aws-amplify realtime client only speaks wss:// to `<data.url>/realtime`.
   const backend = createBackendService({ store, iam, dataPlane: dataPlaneFromDataApi(data), dataBaseUrl: () => httpsUrl });
   // Every service's migrations run together: the migrator checks the whole applied history at once.
-  await store.migrate([...Iam.migrations, ...source.migrations, ...hosting.migrations, ...backend.migrations]);
+  await store.migrate([...Iam.migrations, ...source.migrations, ...hosting.migrations, ...backend.migrations, ...workflows.migrations]);
   await iam.initialize();
   source.events.on('push', (push) => hosting.onPush(push));
+  source.events.on('push', async (push) => void (await workflows.onPush(push)));
 
   const tls = loadOrCreateLocalCa(dataDir);
   const handler = createEdge({
@@ -77,6 +89,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       source.route,
       restJsonRoute(iam, source.restService),
       restJsonRoute(iam, accountsRestService(iam)),
+      restJsonRoute(iam, auditEventsRestService(iam)),
+      restJsonRoute(iam, workflows.restService),
     ],
   });
 
@@ -98,6 +112,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   await hosting.start();
   await backend.start();
+  await workflows.start();
 
   const writeProfiles = async () => {
     writeProfileFiles({ dataDir, endpointUrl: url, accounts: await iam.listAccounts(), admin: await iam.adminCredentials() });
@@ -118,6 +133,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     caCertFile: tls.caCertFile,
     async close() {
       clearInterval(pruner);
+      await workflows.stop();
       await hosting.stop();
       await backend.stop();
       await realtime.close();

@@ -11,8 +11,8 @@ export async function memberAccount(ts: TestServer, name = unique('acct'), regio
   return { id: account.id, admin: await assume(ts, ts.admin, `arn:aws:iam::${account.id}:role/OrganizationAccountAccessRole`) };
 }
 
-export async function assume(ts: TestServer, caller: Credentials, roleArn: string, extra: Record<string, unknown> = {}): Promise<Credentials> {
-  const out = await ts.sts(caller).send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'test', ...extra }));
+export async function assume(ts: TestServer, caller: Credentials, roleArn: string, extra: Record<string, unknown> = {}, region?: string): Promise<Credentials> {
+  const out = await ts.sts(caller, region).send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'test', ...extra }));
   return { accessKeyId: out.Credentials!.AccessKeyId!, secretAccessKey: out.Credentials!.SecretAccessKey!, sessionToken: out.Credentials!.SessionToken! };
 }
 

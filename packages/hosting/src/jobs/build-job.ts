@@ -30,6 +30,7 @@ export interface BuildJobDeps {
   toolPaths: string[];
   /** The build's global npm prefix, so `npx ampx` finds Gantry's ampx there. */
   npmPrefix?: string;
+  npmCache?: string;
   /** Base URL branch sites are reached at. */
   siteBase(): string;
   /** The server's URL, given to builds as AWS_ENDPOINT_URL so AWS tools in them reach Gantry. */
@@ -205,6 +206,7 @@ function buildEnvironment(deps: BuildJobDeps, job: JobRow, app: AppRow, branch: 
     AWS_DEFAULT_REGION: job.region,
     AWS_ENDPOINT_URL: deps.endpointUrl(),
     ...(deps.npmPrefix ? { npm_config_prefix: deps.npmPrefix } : {}),
+    ...(deps.npmCache ? { npm_config_cache: deps.npmCache } : {}),
     ...JSON.parse(app.environment_variables),
     ...JSON.parse(branch.environment_variables),
     ...plan.env,
