@@ -1,4 +1,5 @@
 import type { Migration } from '@gantry/store';
+import { auditEventsMigration } from './audit-tables.ts';
 
 /**
  * IAM's tables. Names are unique per account ignoring case, as IAM's are, so each named entity keeps a
@@ -134,4 +135,5 @@ export const iamMigrations: Migration[] = [
       await db.schema.createIndex('sessions_by_expiry').on('sessions').column('expires_at').execute();
     },
   },
+  auditEventsMigration,
 ];

@@ -11,3 +11,6 @@ export { stsOperations } from './api/sts-api.ts';
 export { assumeRole, pruneExpiredSessions, type AssumeRoleArgs, type AssumedRole } from './sts.ts';
 export type { ContextKeys } from './policy/policy-types.ts';
 export { accountOperations, accountsRestService } from './api/accounts-api.ts';
+export { auditEventsRestService, auditEventShape, auditOperations } from './api/audit-api.ts';
+export type { AuditEvent, LookupEventsArgs } from './audit-events.ts';
+export type { CloudTrailRecord, UserIdentity } from './audit-record.ts';

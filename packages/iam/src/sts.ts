@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { GantryError, hashSecret, parseArn, secretString, uniqueId } from '@gantry/core';
 import { getAccount } from './accounts.ts';
+import { recordAssumeRole } from './audit-assume-role.ts';
 import { sourced, type Authorizer } from './authorizer.ts';
 import { nowIso, type IamContext } from './iam-context.ts';
 import { requirePolicy } from './policies.ts';
@@ -45,8 +46,27 @@ const PACKED_LIMIT = 2048;
  * STS AssumeRole: the caller's own policies must allow `sts:AssumeRole` on the role (unless the trust policy
  * names the caller itself), and the role's trust policy must always allow the caller. Cross-account, both
  * sides must allow. Sessions obtained by a role session (chaining) last at most an hour.
+ *
+ * Every call the caller could be refused for (denied, invalid) and every success lands in the audit trail
+ * of the role's account and of the caller's (see recordAssumeRole).
  */
 export async function assumeRole(ctx: IamContext, authorizer: Authorizer, caller: Principal, args: AssumeRoleArgs): Promise<AssumedRole> {
+  let result: AssumedRole;
+  try {
+    result = await issueSession(ctx, authorizer, caller, args);
+  } catch (thrown) {
+    if (thrown instanceof GantryError && thrown.status < 500) {
+      // The refusal is what the caller must see, even if the trail could not be written.
+      await recordAssumeRole(ctx, caller, args, { error: thrown }).catch((e) => console.error('iam: could not record a refused AssumeRole in the audit trail:', e));
+    }
+    throw thrown;
+  }
+  // Credentials that are not in the trail are not handed out.
+  await recordAssumeRole(ctx, caller, args, { result });
+  return result;
+}
+
+async function issueSession(ctx: IamContext, authorizer: Authorizer, caller: Principal, args: AssumeRoleArgs): Promise<AssumedRole> {
   const name = args.roleSessionName;
   if (!name) throw new GantryError('ValidationError', "1 validation error detected: Value null at 'roleSessionName' failed to satisfy constraint: Member must not be null");
   if (name.length < 2 || name.length > 64) throw constraintError('roleSessionName', name, `Member must have length ${name.length < 2 ? 'greater than or equal to 2' : 'less than or equal to 64'}`);
