@@ -30,6 +30,7 @@ export interface RunningServer {
   dataDir: string;
   iam: Iam;
   store: Store;
+  workflows: WorkflowService;
   caCertFile: string;
   close(): Promise<void>;
 }
@@ -130,6 +131,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     dataDir,
     iam,
     store,
+    workflows,
     caCertFile: tls.caCertFile,
     async close() {
       clearInterval(pruner);
