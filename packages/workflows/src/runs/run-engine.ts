@@ -59,6 +59,7 @@ export class RunEngine {
   private readonly chains = new Map<string, Promise<void>>();
   private readonly turns = new Map<string, Promise<void>>();
   private readonly waiters = new Map<string, Array<(run: Run) => void>>();
+  private readonly removals = new Set<Promise<void>>();
   private closed = false;
   private poller?: NodeJS.Timeout;
 
@@ -312,6 +313,7 @@ export class RunEngine {
     for (const entry of this.running.values()) entry.controller.abort();
     await Promise.allSettled([...this.running.values()].map((e) => e.done));
     await Promise.allSettled([...this.chains.values(), ...this.turns.values()]);
+    await Promise.allSettled([...this.removals]);
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -547,7 +549,11 @@ export class RunEngine {
     try {
       await this.executeIn(actionDir, run, workflow, action, attempt, context, signal);
     } finally {
-      if (!this.options.keepWorkDirs) await rm(actionDir, { recursive: true, force: true }).catch(() => {});
+      // Removed in the background: the next action need not wait for a large tree (node_modules) to go.
+      if (!this.options.keepWorkDirs) {
+        const removal = rm(actionDir, { recursive: true, force: true }).catch(() => {}).finally(() => this.removals.delete(removal));
+        this.removals.add(removal);
+      }
     }
   }
 
