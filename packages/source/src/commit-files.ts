@@ -74,7 +74,8 @@ export async function commitFiles(ctx: SourceContext, events: EventBus<SourceEve
     throw new GantryError('ValidationError', `'${args.branch}' is not a valid branch name (see git check-ref-format): no spaces, '..', '~', '^', ':', '?', '*', '[' or '\\', and no segment starting with '.'.`);
   }
 
-  const head = await branchHead(git, ref);
+  const current = await branchHead(git, ref);
+  const head = current?.commit;
   const before = head ?? ZERO_ID;
   if (args.expectedHead !== undefined && args.expectedHead !== before)
     throw conflict(repo, args.branch, `it points at ${head ?? 'nothing (the branch does not exist)'}, not at the expected ${args.expectedHead}`);
@@ -97,7 +98,7 @@ export async function commitFiles(ctx: SourceContext, events: EventBus<SourceEve
     // it has no file or directory in the way to replace.
     await git(['update-index', '-z', '--index-info'], { input: entries, env: index });
     const tree = await git(['write-tree'], { env: index });
-    if (head && tree === await git(['rev-parse', `${head}^{tree}`])) return { commitId: head, before };
+    if (head && tree === current?.tree) return { commitId: head, before };
 
     const date = `${Math.floor(ctx.now().getTime() / 1000)} +0000`;
     const identity = {
@@ -108,7 +109,7 @@ export async function commitFiles(ctx: SourceContext, events: EventBus<SourceEve
     try {
       await git(['update-ref', '-m', `commit by ${args.pusher}`, ref, commitId, before]);
     } catch (error) {
-      const now = await branchHead(git, ref);
+      const now = (await branchHead(git, ref))?.commit;
       if (now !== head) throw conflict(repo, args.branch, `it moved from ${head ?? 'nothing'} to ${now ?? 'nothing (deleted)'} while the commit was being made`);
       throw error;
     }
@@ -119,11 +120,14 @@ export async function commitFiles(ctx: SourceContext, events: EventBus<SourceEve
   }
 }
 
-/** The commit `ref` points at, or undefined when the branch does not exist. */
-async function branchHead(git: (args: string[]) => Promise<string>, ref: string): Promise<string | undefined> {
+/** The commit `ref` points at and its tree, or undefined when the branch does not exist. */
+async function branchHead(git: (args: string[]) => Promise<string>, ref: string): Promise<{ commit: string; tree: string } | undefined> {
   // for-each-ref also lists refs below `ref/` when given `ref`: only the exact name counts.
-  const out = await git(['for-each-ref', '--format=%(objectname) %(refname)', ref]);
-  for (const line of out.split('\n')) if (line.endsWith(` ${ref}`)) return line.slice(0, line.indexOf(' '));
+  const out = await git(['for-each-ref', '--format=%(objectname) %(tree) %(refname)', ref]);
+  for (const line of out.split('\n')) {
+    const [commit, tree, name] = line.split(' ');
+    if (name === ref && commit && tree) return { commit, tree };
+  }
   return undefined;
 }
 
