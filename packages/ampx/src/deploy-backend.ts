@@ -1,5 +1,5 @@
 import { loadBackend } from '@gantry/amplify-backend';
-import { toStackName } from '@gantry/backend';
+import { toStackName } from '@gantry/backend/backend-id';
 import { AmpxError } from './ampx-error.ts';
 import type { AwsContext } from './aws-context.ts';
 import { BackendApiError, BackendClient, type BackendIdentifier } from './backend-client.ts';

@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { toStackName } from '@gantry/backend';
+import { toStackName } from '@gantry/backend/backend-id';
 import { AmpxError } from '../ampx-error.ts';
 import { resolveAwsContext } from '../aws-context.ts';
 import { BackendClient } from '../backend-client.ts';

@@ -2,7 +2,7 @@ import { readFileSync, watch } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
-import { toStackName } from '@gantry/backend';
+import { toStackName } from '@gantry/backend/backend-id';
 import { resolveAwsContext } from '../aws-context.ts';
 import { BackendClient, type BackendIdentifier } from '../backend-client.ts';
 import { asAmpxError, deployBackend } from '../deploy-backend.ts';
