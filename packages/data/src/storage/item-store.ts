@@ -7,7 +7,8 @@
  */
 import { join } from 'node:path';
 import { openSqliteStore, type Store } from '@gantry/store';
-import type { Generated, Kysely, Transaction } from 'kysely';
+import { CompiledQuery, sql, type Generated, type Kysely, type Transaction } from 'kysely';
+import { BackgroundCheckpoints } from './background-checkpoints.ts';
 
 interface ItemsTable {
   seq: Generated<number>;
@@ -62,31 +63,44 @@ type Executor = Kysely<Tables> | Transaction<Tables>;
 
 const toStored = (row: { seq: number; doc: string }): StoredItem => ({ seq: row.seq, doc: JSON.parse(row.doc) as Record<string, unknown> });
 
+// The statements every request runs, written out once: building and compiling them through the query
+// builder cost more than SQLite takes to run them. The text is what the builder would produce.
+const GET_ITEM = 'select "seq", "doc" from "items" where "model" = ? and "key" = ?';
+const INSERT_ITEM = 'insert into "items" ("model", "key", "partition", "doc") values (?, ?, ?, ?) returning "seq"';
+const SCAN_ITEMS = 'select "seq", "doc" from "items" where "model" = ? and "seq" > ? order by "seq" limit ?';
+
 /** Item operations, usable inside or outside a transaction. */
 export class ItemOps {
-  constructor(protected readonly db: Executor) {}
+  constructor(
+    protected readonly db: Executor,
+    /** Told after every write statement (the WAL checkpoints count them). */
+    protected readonly onWrite: () => void = () => undefined,
+  ) {}
 
   async get(model: string, key: string): Promise<StoredItem | undefined> {
-    const row = await this.db.selectFrom('items').select(['seq', 'doc']).where('model', '=', model).where('key', '=', key).executeTakeFirst();
-    return row ? toStored(row) : undefined;
+    const { rows } = await this.db.executeQuery(CompiledQuery.raw(GET_ITEM, [model, key]) as CompiledQuery<{ seq: number; doc: string }>);
+    return rows[0] ? toStored(rows[0]) : undefined;
   }
 
   async insert(model: string, key: string, partition: string, doc: Record<string, unknown>): Promise<number> {
-    const row = await this.db.insertInto('items').values({ model, key, partition, doc: JSON.stringify(doc) }).returning('seq').executeTakeFirstOrThrow();
-    return row.seq;
+    const { rows } = await this.db.executeQuery(CompiledQuery.raw(INSERT_ITEM, [model, key, partition, JSON.stringify(doc)]) as CompiledQuery<{ seq: number }>);
+    this.onWrite();
+    return rows[0]!.seq;
   }
 
   async replace(model: string, key: string, doc: Record<string, unknown>): Promise<void> {
     await this.db.updateTable('items').set({ doc: JSON.stringify(doc) }).where('model', '=', model).where('key', '=', key).execute();
+    this.onWrite();
   }
 
   async delete(model: string, key: string): Promise<void> {
     await this.db.deleteFrom('items').where('model', '=', model).where('key', '=', key).execute();
+    this.onWrite();
   }
 
   /** Items of a model in insertion order, after `afterSeq`, `batch` at a time. */
   async scanBatch(model: string, afterSeq: number, batch: number): Promise<StoredItem[]> {
-    const rows = await this.db.selectFrom('items').select(['seq', 'doc']).where('model', '=', model).where('seq', '>', afterSeq).orderBy('seq').limit(batch).execute();
+    const { rows } = await this.db.executeQuery(CompiledQuery.raw(SCAN_ITEMS, [model, afterSeq, batch]) as CompiledQuery<{ seq: number; doc: string }>);
     return rows.map(toStored);
   }
 
@@ -103,6 +117,7 @@ export class ItemOps {
 
   async deleteModel(model: string): Promise<number> {
     const result = await this.db.deleteFrom('items').where('model', '=', model).executeTakeFirst();
+    this.onWrite();
     return Number(result.numDeletedRows);
   }
 
@@ -112,6 +127,7 @@ export class ItemOps {
 
   async setMeta(name: string, value: string): Promise<void> {
     await this.db.insertInto('meta').values({ name, value }).onConflict((oc) => oc.column('name').doUpdateSet({ value })).execute();
+    this.onWrite();
   }
 }
 
@@ -119,23 +135,32 @@ export class ItemStore extends ItemOps {
   private constructor(
     private readonly store: Store,
     readonly file: string,
+    private readonly checkpoints: BackgroundCheckpoints,
   ) {
-    super(store.db as Kysely<Tables>);
+    super(store.db as Kysely<Tables>, () => checkpoints.noteWrite());
   }
 
   static async open(file: string): Promise<ItemStore> {
     const store = openSqliteStore(file);
-    await store.migrate(MIGRATIONS);
-    return new ItemStore(store, file);
+    try {
+      await store.migrate(MIGRATIONS);
+      const db = store.db as Kysely<Tables>;
+      const checkpoints = await BackgroundCheckpoints.attach(file, async (pragma) => (await sql.raw<Record<string, unknown>>(`pragma ${pragma}`).execute(db)).rows);
+      return new ItemStore(store, file, checkpoints);
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
   }
 
   /** Runs `fn` atomically: the single SQLite connection is held for the whole transaction. */
   transaction<T>(fn: (ops: ItemOps) => Promise<T>): Promise<T> {
-    return (this.db as Kysely<Tables>).transaction().execute((trx) => fn(new ItemOps(trx)));
+    return (this.db as Kysely<Tables>).transaction().execute((trx) => fn(new ItemOps(trx, this.onWrite)));
   }
 
-  close(): Promise<void> {
-    return this.store.close();
+  async close(): Promise<void> {
+    await this.checkpoints.detach();
+    await this.store.close();
   }
 }
 
