@@ -27,11 +27,12 @@ import {
   type DocumentNode,
   type FieldNode,
   type GraphQLSchema,
+  type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
 import { EventBus, GantryError } from '@gantry/core';
 import { buildDataSchema, type BuiltSchema } from './build-schema.ts';
-import { checkDocumentLimits } from './document-limits.ts';
+import { checkDocumentLimits, type LimitViolation } from './document-limits.ts';
 import { AppSyncError, requestError, type AppSyncErrorEntry } from './errors.ts';
 import { matchesFilter } from './filter.ts';
 import { parseModelSchema, type ModelIntrospection, type ModelSchema } from './model-schema.ts';
@@ -160,7 +161,14 @@ interface ApiState {
   built?: BuiltSchema;
   keys: StoredKey[];
   /** Parsed and validated documents of this deployment, by query text (clients repeat the same few). */
-  documents: Map<string, { document: DocumentNode; executable: DocumentNode }>;
+  documents: Map<string, CachedDocument>;
+}
+
+interface CachedDocument {
+  document: DocumentNode;
+  executable: DocumentNode;
+  /** The operation each `operationName` selects ('' for none) and the limit it exceeds, worked out once. */
+  operations: Map<string, { operation: OperationDefinitionNode | null | undefined; violation: LimitViolation | undefined }>;
 }
 
 const DOCUMENT_CACHE_SIZE = 500;
@@ -178,6 +186,9 @@ function expiryMillis(value: string | number | Date): number {
 
 function headerValue(headers: ExecuteRequest['headers'], name: string): string | undefined {
   if (!headers) return undefined;
+  // Node's request headers are already lower-case; other callers may spell names any way.
+  const direct = headers[name];
+  if (direct !== undefined) return Array.isArray(direct) ? direct[0] : direct;
   for (const [k, v] of Object.entries(headers)) {
     if (k.toLowerCase() === name) return Array.isArray(v) ? v[0] : v;
   }
@@ -228,10 +239,15 @@ function formatError(error: GraphQLError, requestLevel: boolean): AppSyncErrorEn
   };
 }
 
+/** The stored keys' hashes as bytes, computed once per key list. */
+const keyHashBytes = new WeakMap<StoredKey[], Buffer[]>();
+
 function keyIsValid(state: ApiState, presented: string, now = Date.now()): boolean {
-  const presentedHash = Buffer.from(hashKey(presented), 'hex');
+  const presentedHash = createHash('sha256').update(presented, 'utf8').digest();
+  let hashes = keyHashBytes.get(state.keys);
+  if (!hashes) keyHashBytes.set(state.keys, (hashes = state.keys.map((k) => Buffer.from(k.hash, 'hex'))));
   let valid = false;
-  for (const k of state.keys) if (timingSafeEqual(Buffer.from(k.hash, 'hex'), presentedHash) && k.expiresAt > now) valid = true;
+  for (let i = 0; i < hashes.length; i++) if (timingSafeEqual(hashes[i]!, presentedHash) && state.keys[i]!.expiresAt > now) valid = true;
   return valid;
 }
 
@@ -452,16 +468,22 @@ export function createDataApi(options: DataApiOptions): DataApi {
         }
         const validationErrors = validate(schema, document);
         if (validationErrors.length > 0) return { status: 200, body: { data: null, errors: validationErrors.map((e) => formatError(e, true)) } };
-        cached = { document, executable: typenameOnModels ? withModelTypenames(schema, document, modelTypeNames) : document };
+        cached = { document, executable: typenameOnModels ? withModelTypenames(schema, document, modelTypeNames) : document, operations: new Map() };
         if (state.documents.size >= DOCUMENT_CACHE_SIZE) state.documents.delete(state.documents.keys().next().value!);
         state.documents.set(query, cached);
       }
       const { document } = cached;
-      const operation = getOperationAST(document, operationName ?? undefined);
+      let selected = cached.operations.get(operationName ?? '');
+      if (!selected) {
+        const operation = getOperationAST(document, operationName ?? undefined);
+        selected = { operation, violation: operation ? checkDocumentLimits(document, operation, documentLimits) : undefined };
+        // Bounded: a client may send any number of operation names with the same text.
+        if (cached.operations.size < 16) cached.operations.set(operationName ?? '', selected);
+      }
+      const { operation, violation } = selected!;
       if (!operation) {
         return { status: 200, body: { data: null, errors: [{ errorType: 'ValidationError', message: operationName ? `Unknown operation named "${operationName}".` : 'Must provide operation name if query contains multiple operations.' }] } };
       }
-      const violation = checkDocumentLimits(document, operation, documentLimits);
       if (violation) {
         const message =
           violation.kind === 'depth'

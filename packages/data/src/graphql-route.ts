@@ -38,17 +38,48 @@ function send(res: ServerResponse, response: ExecuteResponse): void {
   res.end(body);
 }
 
-async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | 'too-large'> {
+/** The request body, read through stream events (an async iterator over the request costs more per request). */
+function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | 'too-large'> {
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes) return 'too-large';
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > maxBytes) return 'too-large';
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+  if (Number.isFinite(declared) && declared > maxBytes) return Promise.resolve('too-large');
+  if (req.readableEnded) return Promise.resolve(Buffer.alloc(0));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        cleanUp();
+        // Stop reading, as leaving the loop of an async iterator did: the rest of the body is not wanted.
+        req.destroy();
+        resolve('too-large');
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      cleanUp();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    };
+    const onError = (error: Error): void => {
+      cleanUp();
+      reject(error);
+    };
+    const onClose = (): void => {
+      cleanUp();
+      reject(new Error('The request was closed before its body was read'));
+    };
+    const cleanUp = (): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
 }
 
 /** A `(req, res, apiId)` handler serving one API's GraphQL endpoint. */
