@@ -52,3 +52,44 @@ export async function signedJson<T = any>(method: string, path: string, options:
   if (!response.ok) throw new Error(`${json.code ?? response.status}: ${json.message ?? text}`);
   return json as T;
 }
+
+/** Where and as whom a signed request goes, when it is not the profile chain's choice. */
+export interface ExplicitCaller {
+  endpoint: string;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+}
+
+/** A failed signed request: the HTTP status and the service's error code, kept so callers can tell "absent" from "broken". */
+export class SignedRequestError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(`${code}: ${message}`);
+    this.name = 'SignedRequestError';
+  }
+}
+
+/**
+ * A SigV4-signed JSON request like {@link signedJson}, with explicit endpoint, region and credentials: for
+ * callers acting in several accounts at once (each with its own assumed-role credentials).
+ */
+export async function signedJsonAs<T = any>(caller: ExplicitCaller, method: string, path: string, options: { service: string; body?: unknown }): Promise<T> {
+  const url = new URL(caller.endpoint.replace(/\/$/, '') + path);
+  const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+  const signer = new SignatureV4({ credentials: caller.credentials, region: caller.region, service: options.service, sha256: Hash.bind(null, 'sha256') });
+  const signed = await signer.sign({
+    method, protocol: url.protocol, hostname: url.hostname, port: Number(url.port) || undefined, path: url.pathname,
+    query: Object.fromEntries(url.searchParams),
+    headers: { host: url.host, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body,
+  });
+  const response = await fetch(url, { method, headers: signed.headers as Record<string, string>, body });
+  const text = await response.text();
+  let json: any = {};
+  try {
+    json = text ? JSON.parse(text) : {};
+  } catch {
+    json = { message: text };
+  }
+  if (!response.ok) throw new SignedRequestError(response.status, String(json.code ?? response.headers.get('x-amzn-errortype')?.split(':')[0] ?? response.status), json.message ?? text);
+  return json as T;
+}

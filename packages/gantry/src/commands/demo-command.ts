@@ -1,38 +1,45 @@
 import type { Argv } from 'yargs';
-import { startServer } from '../server/start-server.ts';
+import { DemoProgress } from '../demo/demo-progress.ts';
+import { DEMO_STEPS, runDemo } from '../demo/demo-scenario.ts';
+import { printClosingSummary } from '../demo/demo-summary.ts';
 import { DEFAULT_PORT } from './server-command.ts';
 
 /**
- * `gantry demo`: starts the server with its embedded store and shows how to use it, then keeps serving
- * until Ctrl-C.
+ * `gantry demo`: the cross-account pipeline end to end on one machine. Sets up (or finds) two accounts, a
+ * repository holding the app, a hosting app per account and the workflow, follows the run it triggers, then
+ * keeps serving until Ctrl-C. With `--json` it prints one summary object instead, and stops a server it started.
  */
 export function demoCommand(yargs: Argv) {
   return yargs.command(
     'demo',
-    'Start Gantry and show how to use it',
-    (y) => y.option('port', { type: 'number', default: Number(process.env.GANTRY_PORT ?? DEFAULT_PORT), describe: 'HTTP port (env GANTRY_PORT)' }),
+    'Run the staging-to-production pipeline end to end: accounts, repository, hosting, workflow, run',
+    (y) => y
+      .option('port', { type: 'number', default: Number(process.env.GANTRY_PORT ?? DEFAULT_PORT), describe: 'HTTP port (env GANTRY_PORT); HTTPS uses the next one; 0 picks free ports' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print one JSON summary on stdout (progress goes to stderr) and exit' })
+      .option('app-dir', { type: 'string', describe: 'An Amplify Gen 2 app to push instead of the sample (a copy is changed, never the folder)' })
+      .option('timeout', { type: 'number', default: 30, describe: 'Minutes to follow the pipeline before giving up' }),
     async (args) => {
-      const started = Date.now();
-      const server = await startServer({ dataDir: args.dataDir as string, port: args.port });
-      const management = (await server.iam.managementAccount())!;
-      console.log(`listening on ${server.url}  (ready in ${Date.now() - started} ms)`);
-      console.log(`
-Gantry is running: IAM and STS speak the AWS Query protocol at ${server.url}, HTTPS at ${server.httpsUrl}.
-The management account is ${management.name} (${management.id}); its administrator's keys are in the generated profiles:
-
-  export AWS_CONFIG_FILE=${server.dataDir}/aws-config AWS_SHARED_CREDENTIALS_FILE=${server.dataDir}/credentials
-  aws sts get-caller-identity                           # any AWS SDK or CLI works against it
-  npx gantry accounts create --name staging --region us-west-2
-  AWS_PROFILE=staging aws iam list-roles                # member accounts via OrganizationAccountAccessRole
-
-Trust the local CA for wss:// in browsers: ${server.caCertFile}
-Ctrl-C stops the server; everything is kept under ${server.dataDir}.`);
-      const stop = async () => {
-        await server.close();
-        process.exit(0);
+      const progress = new DemoProgress(args.json ? process.stderr : process.stdout, DEMO_STEPS);
+      const outcome = await runDemo({
+        dataDir: args.dataDir as string, port: args.port, ...(args.appDir ? { appDir: args.appDir } : {}), timeoutMs: args.timeout * 60_000,
+      }, progress);
+      const stopAndExit = async (code: number) => {
+        if (outcome.server?.startedHere) await outcome.server.close();
+        process.exit(code);
       };
-      process.once('SIGINT', () => void stop());
-      process.once('SIGTERM', () => void stop());
+      if (!outcome.summary) {
+        progress.print(`\ngantry demo: the step '${outcome.failure?.step}' failed. Fix what it says and run the demo again: it resumes where it stopped.`);
+        return stopAndExit(1);
+      }
+      if (args.json) {
+        process.stdout.write(`${JSON.stringify(outcome.summary)}\n`);
+        return stopAndExit(0);
+      }
+      const keepServing = Boolean(outcome.server?.startedHere);
+      printClosingSummary(progress, outcome.summary, keepServing);
+      if (!keepServing) return;
+      process.once('SIGINT', () => void stopAndExit(0));
+      process.once('SIGTERM', () => void stopAndExit(0));
     },
   );
 }

@@ -1,0 +1,197 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join, relative, resolve, sep } from 'node:path';
+import { promisify } from 'node:util';
+import { isMap, isSeq, parseDocument, type Document, type YAMLMap } from 'yaml';
+import { GantryError } from '@gantry/core';
+
+const exec = promisify(execFile);
+
+/** The sample app the demo pushes unless told otherwise. */
+export const SAMPLE_APP_DIR = resolve(import.meta.dirname, '../../../../examples/todo-app');
+/** The pipeline the demo commits, with `{{…}}` placeholders for the app ids and webhook URLs. */
+export const WORKFLOW_TEMPLATE_FILE = join(SAMPLE_APP_DIR, '.codecatalyst/workflows/deploy.yaml');
+
+/** Never pushed: installed packages, build outputs, local backend state, and the workflow (committed on its own). */
+const EXCLUDED_ANYWHERE = new Set(['node_modules', '.git', 'dist', '.amplify', 'amplify_outputs.json']);
+const EXCLUDED_AT_ROOT = new Set(['.codecatalyst']);
+
+/** What the hosting build runs instead of deploying the backend: the workflow has deployed it already. */
+export const GENERATE_OUTPUTS = 'npx ampx generate outputs --branch $AWS_BRANCH --app-id $AWS_APP_ID';
+const PIPELINE_DEPLOY = /^\s*npx\s+ampx\s+pipeline-deploy\b/;
+const GENERATES_OUTPUTS = /^\s*npx\s+ampx\s+generate\s+outputs\b/;
+
+/**
+ * Packages the pushed copy does without. `@aws-amplify/backend-cli` would put the real `ampx` first on PATH in
+ * builds, in place of Gantry's. `@aws-amplify/backend` pulls in the whole CDK, and Gantry's loader provides its
+ * own; it is kept when the frontend imports the backend definition (`import type { Schema } from
+ * '../amplify/data/resource'`), since the frontend's type check then needs its types.
+ */
+const BACKEND_CLI = '@aws-amplify/backend-cli';
+const BACKEND_LIBRARY = '@aws-amplify/backend';
+
+export interface PreparedApp {
+  /** Repository and hosting app name. */
+  name: string;
+  /** The copy to push (no `.codecatalyst/`). */
+  dir: string;
+  /** The workflow file, placeholders not yet filled in. */
+  workflowTemplate: string;
+  /** What was changed in the copy, in words. */
+  changes: string[];
+}
+
+/**
+ * Copies an Amplify Gen 2 app (the sample by default) to `into`, making the changes the scenario needs in the
+ * copy only: the build spec's backend phase generates outputs instead of deploying, the backend CLI is not
+ * installed, and the lockfile matches. The source directory is never written to.
+ */
+export async function prepareAppCopy(options: { appDir?: string; into: string; lockfileCache: string }): Promise<PreparedApp> {
+  const source = resolve(options.appDir ?? SAMPLE_APP_DIR);
+  if (!existsSync(join(source, 'package.json'))) {
+    throw new GantryError('ValidationError', `${source} has no package.json: --app-dir must name the root of an Amplify Gen 2 app (package.json, amplify/, amplify.yml).`);
+  }
+  if (!existsSync(join(source, 'amplify'))) {
+    throw new GantryError('ValidationError', `${source} has no amplify/ folder: --app-dir must name an Amplify Gen 2 app, whose backend is defined in amplify/backend.ts.`);
+  }
+  rmSync(options.into, { recursive: true, force: true });
+  mkdirSync(options.into, { recursive: true });
+  cpSync(source, options.into, {
+    recursive: true,
+    filter: (path) => {
+      const rel = relative(source, path);
+      if (rel === '') return true;
+      const parts = rel.split(sep);
+      return !parts.some((p) => EXCLUDED_ANYWHERE.has(p)) && !(parts.length === 1 && EXCLUDED_AT_ROOT.has(parts[0]!));
+    },
+  });
+  const changes = [...rewriteBuildSpec(options.into), ...(await trimBackendPackages(options.into, options.lockfileCache))];
+  const manifest = JSON.parse(readFileSync(join(source, 'package.json'), 'utf8')) as { name?: string };
+  return { name: repositoryName(manifest.name ?? basename(source)), dir: options.into, workflowTemplate: readFileSync(WORKFLOW_TEMPLATE_FILE, 'utf8'), changes };
+}
+
+/** `@scope/My App` → `my-app`: a name valid for repositories and hosting apps alike. */
+function repositoryName(name: string): string {
+  const bare = name.replace(/^@[^/]+\//, '').toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '');
+  return bare || 'app';
+}
+
+/**
+ * In `amplify.yml` (each application's, in a monorepo spec), a backend `npx ampx pipeline-deploy …` becomes
+ * `npx ampx generate outputs …`; a spec without a backend phase gets one. Comments and layout are kept.
+ */
+function rewriteBuildSpec(dir: string): string[] {
+  const file = join(dir, 'amplify.yml');
+  if (!existsSync(file)) {
+    copyFileSync(join(SAMPLE_APP_DIR, 'amplify.yml'), file);
+    return ['amplify.yml: none in the app, so the sample\'s was added (generate outputs, npm ci, npm run build, publish dist/)'];
+  }
+  const doc = parseDocument(readFileSync(file, 'utf8'));
+  if (doc.errors.length) throw new GantryError('ValidationError', `amplify.yml does not parse: ${doc.errors[0]!.message}. Fix it with 'gantry buildspec check amplify.yml'.`);
+  const changes: string[] = [];
+  const applications = doc.get('applications');
+  if (isSeq(applications)) {
+    applications.items.forEach((app, i) => {
+      if (isMap(app)) changes.push(...rewriteBackend(doc, app, `applications[${i}]`));
+    });
+  } else {
+    changes.push(...rewriteBackend(doc, doc.contents as YAMLMap, ''));
+  }
+  if (changes.length) writeFileSync(file, doc.toString());
+  return changes.map((c) => `amplify.yml: ${c}`);
+}
+
+function rewriteBackend(doc: Document, spec: YAMLMap, where: string): string[] {
+  const at = where ? `${where}.` : '';
+  const commands = spec.getIn(['backend', 'phases', 'build', 'commands']);
+  if (!isSeq(commands)) {
+    if (spec.has('backend')) {
+      spec.setIn(['backend', 'phases', 'build', 'commands'], doc.createNode([GENERATE_OUTPUTS]));
+    } else {
+      spec.set('backend', doc.createNode({ phases: { build: { commands: [GENERATE_OUTPUTS] } } }));
+    }
+    return [`${at}backend: added a build phase running '${GENERATE_OUTPUTS}'`];
+  }
+  const changes: string[] = [];
+  commands.items.forEach((item, i) => {
+    const value = String((item as { value?: unknown }).value ?? item);
+    if (PIPELINE_DEPLOY.test(value)) {
+      commands.set(i, GENERATE_OUTPUTS);
+      changes.push(`${at}backend: '${value.trim()}' → '${GENERATE_OUTPUTS}' (the workflow deploys the backend)`);
+    }
+  });
+  if (!commands.items.some((item) => GENERATES_OUTPUTS.test(String((item as { value?: unknown }).value ?? item)))) {
+    commands.add(GENERATE_OUTPUTS);
+    changes.push(`${at}backend: added '${GENERATE_OUTPUTS}'`);
+  }
+  return changes;
+}
+
+/**
+ * Drops the backend CLI (and the backend library, unless the frontend needs its types) from the copy's
+ * package.json, then brings the lockfile in line. Regenerated lockfiles are kept by the hash of what they were
+ * made from, so a second demo run neither waits for the registry nor pushes a different lockfile.
+ */
+async function trimBackendPackages(dir: string, cacheDir: string): Promise<string[]> {
+  const manifestFile = join(dir, 'package.json');
+  const lockFile = join(dir, 'package-lock.json');
+  const originalManifest = readFileSync(manifestFile, 'utf8');
+  const manifest = JSON.parse(originalManifest) as Record<string, Record<string, string> | undefined>;
+  const drop = [BACKEND_CLI];
+  const frontendImport = importerOfBackendDefinition(dir);
+  if (!frontendImport) drop.push(BACKEND_LIBRARY);
+  const changes: string[] = [];
+  for (const name of drop) {
+    for (const field of ['devDependencies', 'dependencies'] as const) {
+      if (manifest[field]?.[name] !== undefined) {
+        delete manifest[field]![name];
+        changes.push(`package.json: dropped ${name} from ${field} (${name === BACKEND_CLI ? 'builds use Gantry\'s ampx' : 'Gantry\'s loader provides it'})`);
+      }
+    }
+  }
+  const hasBackendLibrary = Boolean(manifest.devDependencies?.[BACKEND_LIBRARY] ?? manifest.dependencies?.[BACKEND_LIBRARY]);
+  if (frontendImport && hasBackendLibrary) changes.push(`package.json: kept ${BACKEND_LIBRARY}, whose types ${frontendImport} imports`);
+  const lockMissing = !existsSync(lockFile);
+  if (changes.filter((c) => c.includes('dropped')).length === 0 && !lockMissing) return changes;
+  const indent = /^(\s+)"/m.exec(originalManifest)?.[1] ?? '  ';
+  writeFileSync(manifestFile, `${JSON.stringify(manifest, null, indent)}\n`);
+
+  const key = createHash('sha256').update(originalManifest).update('\0').update(lockMissing ? '' : readFileSync(lockFile)).update('\0').update(JSON.stringify(manifest)).digest('hex').slice(0, 32);
+  const cached = join(cacheDir, `${key}.json`);
+  if (existsSync(cached) && statSync(cached).size > 0) {
+    copyFileSync(cached, lockFile);
+  } else {
+    try {
+      await exec('npm', ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: dir, timeout: 600_000, maxBuffer: 16 * 1024 * 1024 });
+    } catch (error: any) {
+      throw new GantryError('InternalFailure', `npm could not regenerate the copy's package-lock.json after dropping packages: ${String(error.stderr || error.message).trim().split('\n').slice(-5).join(' ')}. It needs the npm registry; check the network or npm's registry setting.`);
+    }
+    mkdirSync(cacheDir, { recursive: true });
+    copyFileSync(lockFile, cached);
+  }
+  changes.push(`package-lock.json: ${lockMissing ? 'generated' : 'regenerated'} to match`);
+  return changes;
+}
+
+const SOURCE_FILE = /\.(ts|tsx|js|jsx|mjs|cjs|vue|svelte|astro)$/;
+const IMPORTS_BACKEND = /(?:from\s+|import\s*\(\s*|require\s*\(\s*)['"](?:\.\.?\/)+(?:[\w.-]+\/)*amplify\/(?:data|auth|storage|functions|backend)/;
+
+/** The first frontend file (outside amplify/) importing the backend definition, relative to the app root. */
+function importerOfBackendDefinition(root: string): string | undefined {
+  const walk = (dir: string): string | undefined => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name === 'amplify' && dir === root) continue;
+        if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
+        const found = walk(path);
+        if (found) return found;
+      } else if (SOURCE_FILE.test(entry.name) && IMPORTS_BACKEND.test(readFileSync(path, 'utf8'))) {
+        return relative(root, path);
+      }
+    }
+    return undefined;
+  };
+  return walk(root);
+}

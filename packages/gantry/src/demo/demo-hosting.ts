@@ -1,0 +1,87 @@
+import {
+  CreateAppCommand, CreateBranchCommand, CreateWebhookCommand, GetBranchCommand, ListAppsCommand, ListWebhooksCommand,
+  NotFoundException, UpdateAppCommand, UpdateBranchCommand, type App,
+} from '@aws-sdk/client-amplify';
+import { HOSTING_SERVICE_ROLE, type StageAccount } from './demo-accounts.ts';
+import type { DemoProgress } from './demo-progress.ts';
+import type { DemoSession } from './demo-session.ts';
+
+export const BRANCH = 'main';
+
+export interface StageHosting {
+  appId: string;
+  webhookUrl: string;
+  /** The branch site under its own host name. */
+  siteUrl: string;
+  /** The same site under the server's host, for clients that cannot resolve `*.localhost`. */
+  hostSiteUrl: string;
+}
+
+/**
+ * Step 4, for one account: the hosting app connected to the repository (found by name and repository, else
+ * created with the hosting service role), its `main` branch with auto build disabled (the workflow starts
+ * builds), and the branch's incoming webhook.
+ */
+export async function ensureHosting(session: DemoSession, account: StageAccount, appName: string, cloneUrl: string, progress: DemoProgress): Promise<StageHosting> {
+  const amplify = session.amplify(account.admin, account.region);
+  const serviceRoleArn = `arn:aws:iam::${account.id}:role/${HOSTING_SERVICE_ROLE}`;
+  const done: string[] = [];
+
+  let app = await findApp(amplify, appName, cloneUrl);
+  if (!app) {
+    app = (await amplify.send(new CreateAppCommand({ name: appName, repository: cloneUrl, iamServiceRoleArn: serviceRoleArn, platform: 'WEB' }))).app!;
+    done.push(`created app ${app.appId}`);
+  } else {
+    done.push(`app ${app.appId} exists`);
+    if (app.iamServiceRoleArn !== serviceRoleArn) {
+      await amplify.send(new UpdateAppCommand({ appId: app.appId, iamServiceRoleArn: serviceRoleArn }));
+      done.push('service role set');
+    }
+  }
+  const appId = app.appId!;
+
+  try {
+    const { branch } = await amplify.send(new GetBranchCommand({ appId, branchName: BRANCH }));
+    if (branch?.enableAutoBuild) {
+      await amplify.send(new UpdateBranchCommand({ appId, branchName: BRANCH, enableAutoBuild: false }));
+      done.push('auto build turned off');
+    }
+  } catch (error) {
+    if (!(error instanceof NotFoundException)) throw error;
+    await amplify.send(new CreateBranchCommand({ appId, branchName: BRANCH, enableAutoBuild: false, stage: account.stage === 'production' ? 'PRODUCTION' : 'BETA' }));
+    done.push(`created branch ${BRANCH} (auto build off)`);
+  }
+
+  const webhooks = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await amplify.send(new ListWebhooksCommand({ appId, nextToken }));
+    webhooks.push(...(page.webhooks ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  let webhook = webhooks.find((w) => w.branchName === BRANCH);
+  if (!webhook) {
+    webhook = (await amplify.send(new CreateWebhookCommand({ appId, branchName: BRANCH, description: 'started by the deploy workflow' }))).webhook!;
+    done.push('created webhook');
+  }
+  progress.note(`${account.stage}: ${done.join(', ')}`);
+
+  const server = new URL(session.server.url);
+  return {
+    appId,
+    webhookUrl: webhook.webhookUrl!,
+    siteUrl: `http://${BRANCH}.${appId}.localhost:${server.port}/`,
+    hostSiteUrl: `${session.server.url}/_sites/${appId}/${BRANCH}/`,
+  };
+}
+
+async function findApp(amplify: ReturnType<DemoSession['amplify']>, name: string, repository: string): Promise<App | undefined> {
+  let nextToken: string | undefined;
+  do {
+    const page = await amplify.send(new ListAppsCommand({ nextToken }));
+    const found = page.apps?.find((a) => a.name === name && a.repository === repository);
+    if (found) return found;
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return undefined;
+}

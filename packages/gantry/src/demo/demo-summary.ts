@@ -1,0 +1,63 @@
+import { relative } from 'node:path';
+import type { Stage } from './demo-accounts.ts';
+import { seconds, type DemoProgress } from './demo-progress.ts';
+
+export interface StageSummary {
+  id: string;
+  region: string;
+  appId: string;
+  /** `http://main.<appId>.localhost:<port>/` */
+  siteUrl: string;
+  /** `http://127.0.0.1:<port>/_sites/<appId>/main/`: the same site, for clients that cannot resolve `*.localhost`. */
+  hostSiteUrl: string;
+  /** `data.url` of the backend the site uses, when it has a data API. */
+  dataUrl?: string;
+  webhookUrl: string;
+}
+
+/** What `gantry demo --json` prints: one object, on one line. */
+export interface DemoSummary {
+  dataDir: string;
+  url: string;
+  httpsUrl: string;
+  space: string;
+  project: string;
+  repository: { name: string; cloneUrl: string };
+  accounts: Record<Stage, StageSummary>;
+  run: { id: string; status: string; actions: Array<{ name: string; status: string }> };
+  builds: Record<Stage, { jobId: string; status: string }>;
+}
+
+/** The closing words of an interactive demo: where everything is and how to see the pipeline run again. */
+export function printClosingSummary(progress: DemoProgress, summary: DemoSummary, keepServing: boolean): void {
+  const dataDir = relative(process.cwd(), summary.dataDir) || '.';
+  const stage = (name: Stage) => {
+    const s = summary.accounts[name];
+    return [
+      `  ${name.padEnd(11)} ${s.siteUrl}`,
+      `              ${s.hostSiteUrl}`,
+      `              account ${s.id} (${s.region}), app ${s.appId}, build job ${summary.builds[name].jobId} ${summary.builds[name].status}`,
+      ...(s.dataUrl ? [`              data API ${s.dataUrl}`] : []),
+    ];
+  };
+  progress.print([
+    '',
+    `The pipeline is live (${seconds(progress.elapsedMs)}).`,
+    `  console     ${summary.url}/`,
+    ...stage('staging'),
+    ...stage('production'),
+    `  pipeline    run ${summary.run.id} ${summary.run.status}: ${summary.run.actions.map((a) => `${a.name} ${a.status}`).join(', ')}`,
+    `  repository  ${summary.repository.cloneUrl}  (space ${summary.space}, project ${summary.project})`,
+    '',
+    'Push a change to see the pipeline run again:',
+    `  export GANTRY_DATA_DIR=${summary.dataDir}`,
+    `  git -c credential.helper='!npx gantry git-credential' clone ${summary.repository.cloneUrl} ${summary.repository.name}`,
+    `  cd ${summary.repository.name}   # edit src/version.ts (or anything), then:`,
+    `  git commit -am "A new version" && git -c credential.helper='!npx gantry git-credential' push`,
+    `  npx gantry runs list --space ${summary.space} --project ${summary.project}   # or run the demo again to follow it`,
+    '',
+    'The data APIs are served over HTTPS by a local CA: a browser must trust',
+    `${dataDir}/tls/ca.pem for the live updates (wss://) to work.`,
+    ...(keepServing ? [`Ctrl-C stops the server; everything is kept under ${dataDir}.`] : []),
+  ].join('\n'));
+}

@@ -1,0 +1,169 @@
+// `gantry demo --json`: the whole scenario from an empty data dir, as a user's first `npm run demo` does it, then
+// again against the same data dir (with the server already running) to see that the second run changes nothing.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { request } from 'node:http';
+import { createServer } from 'node:net';
+import { homedir, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+const GANTRY = resolve(import.meta.dirname, '../bin/gantry.mjs');
+const dataDir = mkdtempSync(join(tmpdir(), 'gantry-demo-'));
+// Builds and actions run `npm ci` of the sample app: one cache across test runs keeps reruns from downloading it again.
+const npmCache = join(homedir(), '.cache/gantry-tests/npm');
+const TIMEOUT = 25 * 60_000;
+
+interface Demo { code: number | null; stdout: string; stderr: string; summary?: any }
+let port: number;
+let first: Demo;
+let second: Demo;
+let server: ChildProcess | undefined;
+
+/** A free port whose successor is free too (HTTPS listens on port + 1). */
+async function freePortPair(): Promise<number> {
+  for (;;) {
+    const p = await new Promise<number>((done) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = s.address() as { port: number };
+        s.close(() => done(port));
+      });
+    });
+    const nextFree = await new Promise<boolean>((done) => {
+      const s = createServer().once('error', () => done(false)).listen(p + 1, '127.0.0.1', () => s.close(() => done(true)));
+    });
+    if (nextFree) return p;
+  }
+}
+
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, GANTRY_NPM_CACHE: npmCache };
+  for (const name of ['AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL', 'GANTRY_DATA_DIR', 'GANTRY_PORT']) delete env[name];
+  return env;
+}
+
+/** Runs `gantry demo --json` to its end; the summary is the one line on stdout. */
+function demo(): Promise<Demo> {
+  const child = spawn(process.execPath, [GANTRY, 'demo', '--json', '--data-dir', dataDir, '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv() });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  return new Promise((done) => child.on('close', (code) => {
+    let summary;
+    try {
+      summary = JSON.parse(stdout);
+    } catch {
+      summary = undefined;
+    }
+    done({ code, stdout, stderr, summary });
+  }));
+}
+
+function startServer(): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [GANTRY, 'server', '--data-dir', dataDir, '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv() });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  return new Promise((done, fail) => {
+    const timer = setTimeout(() => fail(new Error(`server did not start:\n${output}`)), 60_000);
+    child.stdout!.on('data', () => {
+      if (output.includes(`listening on http://127.0.0.1:${port}`)) {
+        clearTimeout(timer);
+        done(child);
+      }
+    });
+    child.on('exit', (code) => fail(new Error(`server exited with ${code}:\n${output}`)));
+  });
+}
+
+/** GET with an explicit Host header: `main.<appId>.localhost` need not resolve on the test machine. */
+function getWithHost(url: string): Promise<{ status: number; type: string; body: string }> {
+  const target = new URL(url);
+  return new Promise((done, fail) => {
+    request({ host: '127.0.0.1', port, path: target.pathname, headers: { host: target.host } }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => done({ status: res.statusCode!, type: String(res.headers['content-type']), body }));
+    }).on('error', fail).end();
+  });
+}
+
+const explain = (d: Demo) => `exit ${d.code}\n--- progress\n${d.stderr}\n--- stdout\n${d.stdout}`;
+
+before(async () => {
+  mkdirSync(npmCache, { recursive: true });
+  port = await freePortPair();
+  // First run: no server is running, so the demo starts one in its own process and stops it when done.
+  first = await demo();
+  // Then the server runs on its own, as after `npx gantry server`, and the second run finds and uses it.
+  server = await startServer();
+  second = await demo();
+}, { timeout: TIMEOUT });
+
+after(async () => {
+  if (server && server.exitCode === null) {
+    server.kill('SIGTERM');
+    await new Promise((done) => server!.once('exit', done));
+  }
+});
+
+describe('gantry demo --json', { timeout: TIMEOUT }, () => {
+  test('runs the pipeline end to end: both backends deployed, both frontends built, summary on stdout', () => {
+    assert.equal(first.code, 0, explain(first));
+    assert.ok(first.summary, `stdout is one JSON object\n${explain(first)}`);
+    assert.equal(first.stdout.trim().split('\n').length, 1, 'stdout holds the summary only; progress goes to stderr');
+    const s = first.summary;
+    assert.equal(s.dataDir, dataDir);
+    assert.equal(s.url, `http://127.0.0.1:${port}`);
+    assert.equal(s.httpsUrl, `https://127.0.0.1:${port + 1}`);
+    assert.equal(s.repository.cloneUrl, `${s.url}/git/${s.space}/${s.project}/${s.repository.name}`);
+    assert.equal(s.run.status, 'SUCCEEDED', explain(first));
+    assert.deepEqual(s.run.actions, [{ name: 'DeployStaging', status: 'SUCCEEDED' }, { name: 'DeployProduction', status: 'SUCCEEDED' }]);
+    assert.equal(s.builds.staging.status, 'SUCCEED');
+    assert.equal(s.builds.production.status, 'SUCCEED');
+    assert.deepEqual([s.accounts.staging.region, s.accounts.production.region], ['us-west-2', 'eu-west-1']);
+    assert.notEqual(s.accounts.staging.id, s.accounts.production.id);
+    assert.notEqual(s.accounts.staging.appId, s.accounts.production.appId);
+    for (const stage of ['staging', 'production']) {
+      const a = s.accounts[stage];
+      assert.match(a.id, /^\d{12}$/);
+      assert.equal(a.siteUrl, `http://main.${a.appId}.localhost:${port}/`);
+      assert.equal(a.hostSiteUrl, `${s.url}/_sites/${a.appId}/main/`);
+      assert.match(a.webhookUrl, new RegExp(`^${s.url}/webhooks\\?`));
+      assert.match(a.dataUrl, /^https:\/\/127\.0\.0\.1:\d+\/data\/[A-Za-z0-9]+\/graphql$/);
+    }
+    assert.notEqual(s.accounts.staging.dataUrl, s.accounts.production.dataUrl, 'each account has its own data API');
+    for (const step of ['[1/7]', '[6/7]', '[7/7]', 'action DeployStaging: SUCCEEDED', 'production build (job']) assert.ok(first.stderr.includes(step), `progress shows ${step}`);
+  });
+
+  test('both live sites serve the built app, under the branch host name and under the server\'s host', async () => {
+    const s = first.summary;
+    assert.ok(s, explain(first));
+    for (const stage of ['staging', 'production']) {
+      const a = s.accounts[stage];
+      const byHost = await getWithHost(a.siteUrl);
+      assert.equal(byHost.status, 200, `${stage} ${a.siteUrl}`);
+      assert.match(byHost.type, /text\/html/);
+      assert.match(byHost.body, /<div id="root">|<script/);
+      const byPath = await fetch(a.hostSiteUrl);
+      assert.equal(byPath.status, 200, `${stage} ${a.hostSiteUrl}`);
+      assert.equal(await byPath.text(), byHost.body);
+    }
+  });
+
+  test('a second run on the same data dir reuses everything: no push, no new run, no new build', () => {
+    assert.equal(second.code, 0, explain(second));
+    const [a, b] = [first.summary, second.summary];
+    assert.ok(a && b, explain(second));
+    assert.equal(b.run.id, a.run.id, 'the same run');
+    assert.deepEqual(b.builds, a.builds, 'the same build jobs');
+    for (const stage of ['staging', 'production']) assert.deepEqual(b.accounts[stage], a.accounts[stage]);
+    assert.deepEqual(b.repository, a.repository);
+    assert.match(second.stderr, /using the server already running/);
+    assert.match(second.stderr, /nothing to push/);
+    assert.match(second.stderr, /workflow deploy on main is up to date/);
+    assert.doesNotMatch(second.stderr, /created /);
+  });
+});
