@@ -124,15 +124,13 @@ const projectPath = `/v1/spaces/${SPACE}/projects/${PROJECT}`;
 test('spaces, projects and repositories are created and listed; an unknown space is named in the error', async () => {
   assert.match(await ok(['spaces', 'create', SPACE]), new RegExp(`space ${SPACE} belongs to account ${ts.managementAccount}`));
   assert.match(await ok(['projects', 'create', PROJECT, '--space', SPACE]), new RegExp(`project ${SPACE}/${PROJECT}`));
-  const [spaces, projects, table, repository, missing] = await Promise.all([
+  const [spaces, table, repository, missing] = await Promise.all([
     ok(['spaces', 'list', '--json']),
-    ok(['projects', 'list', '--space', SPACE, '--json']),
     ok(['projects', 'list', '--space', SPACE]),
     ok(['repos', 'create', 'app', ...IN_PROJECT, '--json']),
     gantry(['projects', 'list', '--space', 'no-such-space']),
   ]);
   assert.deepEqual(spaces.map((s: any) => [s.name, s.account]), [[SPACE, ts.managementAccount]]);
-  assert.deepEqual(projects.map((p: any) => p.name), [PROJECT]);
   assert.match(table, /^PROJECT\s+ARN\nweb\s+arn:aws:codecatalyst:::space\/cli-space\/project\/web$/m);
   cloneUrl = repository.cloneUrl;
   assert.match(cloneUrl, /\/git\/cli-space\/web\/app$/);
@@ -164,15 +162,14 @@ test('pushed workflows are listed ACTIVE, and a broken one INVALID with file, li
   await wc.commitAndPush('a broken workflow');
   await waitFor('the broken workflow', `${projectPath}/workflows`, (j) => j.items.some((w: any) => w.status === 'INVALID'));
 
-  const [table, listed, shown] = await Promise.all([
+  const [table, shown] = await Promise.all([
     ok(['workflows', 'list', ...IN_PROJECT, '--branch', 'main']),
-    ok(['workflows', 'list', ...IN_PROJECT, '--json']),
     ok(['workflows', 'show', 'Echo', ...IN_PROJECT]),
   ]);
   assert.match(table, /^Echo\s+ACTIVE\s+app\s+main\s+\.codecatalyst\/workflows\/echo\.yaml$/m);
   assert.match(table, /^Broken\s+INVALID\s+app\s+main\s+\.codecatalyst\/workflows\/broken\.yaml$/m);
   assert.match(table, /^ {2}\.codecatalyst\/workflows\/broken\.yaml:8:11 Actions\.Build\.Configuration\.Steps\[0\]\.Rum: unknown key "Rum"/m);
-  assert.deepEqual(listed.map((w: any) => `${w.name} ${w.status}`).sort(), ['Broken INVALID', 'Echo ACTIVE', 'Fails ACTIVE', 'Gated ACTIVE']);
+  for (const name of ['Fails', 'Gated']) assert.match(table, new RegExp(`^${name}\\s+ACTIVE\\s`, 'm'));
   assert.match(shown, /^workflow Echo: ACTIVE$/m);
   assert.match(shown, /actions\s+Greet/);
   assert.match(shown, /echo "token=\$TOKEN"/, 'the file itself is shown');

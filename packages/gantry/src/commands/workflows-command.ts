@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Argv } from 'yargs';
-import { formatWorkflowIssue, parseWorkflow } from '@gantry/workflows';
 import { codecatalyst, projectPath, queryString } from '../client/codecatalyst-api.ts';
 import { formatIssue, printTable, printedAsJson, shortCommit, shortTime, type IssueJson } from '../client/cli-output.ts';
 
@@ -31,6 +30,8 @@ export function workflowsCommand(yargs: Argv) {
         'Validate a workflow definition: errors name file, line, column and path',
         (c) => c.positional('file', { type: 'string', demandOption: true }),
         async (args) => {
+          // Loaded here, not at the top: every other command starts faster without the workflows package.
+          const { formatWorkflowIssue, parseWorkflow } = await import('@gantry/workflows');
           const text = readText(args.file);
           const { workflow, warnings } = parseWorkflow(text, args.file);
           for (const warning of warnings) console.error(`warning: ${formatWorkflowIssue(warning, text)}`);
