@@ -190,6 +190,8 @@ describe('the cross-account pipeline', () => {
     assert.deepEqual([first.name, second.name], ['DeployStaging', 'DeployProduction']);
     assert.ok(Date.parse(second.startTime) >= Date.parse(first.endTime), 'production starts after staging ended');
 
+    assert.equal(first.roleArn, `arn:aws:iam::${stage.staging.id}:role/gantry-deploy`);
+    assert.equal(second.roleArn, `arn:aws:iam::${stage.production.id}:role/gantry-deploy`);
     assert.match(staging, new RegExp(`role gantry-deploy \\(connection staging`));
     assert.match(production, new RegExp(`role gantry-deploy \\(connection production`));
     assert.doesNotMatch(staging + production, /AWS_SECRET_ACCESS_KEY=\w/);

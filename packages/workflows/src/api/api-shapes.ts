@@ -32,6 +32,6 @@ export const runShape = (r: Run) => ({
     ...(a.exitCode !== undefined ? { exitCode: a.exitCode } : {}),
     ...(a.failureReason ? { failureReason: a.failureReason } : {}),
     outputVariables: a.outputVariables, approvals: a.approvals,
-    ...('roleArn' in a && a.roleArn ? { roleArn: a.roleArn } : {}),
+    ...(a.roleArn ? { roleArn: a.roleArn } : {}),
   })),
 });

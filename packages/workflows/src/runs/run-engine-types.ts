@@ -12,6 +12,8 @@ export interface ConnectionCredentials {
   sessionToken: string;
   /** @example "us-east-1" */
   region: string;
+  /** The role these credentials are of, recorded on the action. @example "arn:aws:iam::111122223333:role/deploy" */
+  roleArn?: string;
 }
 
 export interface AssumeConnectionRoleArgs {
@@ -121,6 +123,8 @@ export interface RunAction {
   failureReason?: string;
   /** Principals that approved (approval actions). */
   approvals: string[];
+  /** The role whose credentials the action ran with, when its environment has a connection. */
+  roleArn?: string;
 }
 
 export interface Run {

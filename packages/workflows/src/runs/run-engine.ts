@@ -116,7 +116,7 @@ export class RunEngine {
       if (workflow.actions.length > 0) {
         await tx.insertInto('workflow_run_actions').values(workflow.actions.map((a) => ({
           run_id: runId, action_name: a.name, attempt: 1, status: 'WAITING', start_time: null, end_time: null,
-          exit_code: null, output_variables: '{}', output_artifacts: '[]', failure_reason: null,
+          exit_code: null, output_variables: '{}', output_artifacts: '[]', role_arn: null, failure_reason: null,
         }))).execute();
       }
     });
@@ -147,6 +147,7 @@ export class RunEngine {
           ...(a.exit_code === null ? {} : { exitCode: a.exit_code }),
           outputVariables: JSON.parse(a.output_variables) as Record<string, string>,
           artifacts: JSON.parse(a.output_artifacts) as StoredArtifact[],
+          ...(a.role_arn === null ? {} : { roleArn: a.role_arn }),
           ...(a.failure_reason === null ? {} : { failureReason: a.failure_reason }),
           approvals: approvals.filter((p) => p.action_name === name).map((p) => p.principal_arn),
         }];
@@ -224,7 +225,7 @@ export class RunEngine {
       if (Number(updated.numUpdatedRows) !== 1) throw new GantryError('Conflict', `Run ${runId} changed while it was being retried; try again.`);
       for (const action of again) {
         await tx.updateTable('workflow_run_actions').set({
-          status: 'WAITING', attempt: action.attempt + 1, start_time: null, end_time: null, exit_code: null, output_variables: '{}', output_artifacts: '[]', failure_reason: null,
+          status: 'WAITING', attempt: action.attempt + 1, start_time: null, end_time: null, exit_code: null, output_variables: '{}', output_artifacts: '[]', role_arn: null, failure_reason: null,
         }).where('run_id', '=', runId).where('action_name', '=', action.name).execute();
         await tx.deleteFrom('workflow_run_approvals').where('run_id', '=', runId).where('action_name', '=', action.name).execute();
       }
@@ -640,7 +641,11 @@ export class RunEngine {
       });
       if (this.options.awsEndpointUrl) env.AWS_ENDPOINT_URL = this.options.awsEndpointUrl;
       secrets.push(credentials.secretAccessKey, credentials.sessionToken);
-      log(`# Using credentials of role ${connection.role} (connection ${connection.name}, environment ${action.environment!.name})\n`);
+      if (credentials.roleArn) {
+        await this.db.updateTable('workflow_run_actions').set({ role_arn: credentials.roleArn })
+          .where('run_id', '=', runId).where('action_name', '=', action.name).execute();
+      }
+      log(`# Using credentials of role ${connection.role} (connection ${connection.name}, environment ${action.environment!.name}${credentials.roleArn ? `: ${credentials.roleArn}` : ''})\n`);
     }
 
     // 4. The steps, as one shell session.

@@ -60,6 +60,8 @@ export interface RunTables {
     output_variables: string;
     /** The output artifacts stored after the steps, as a JSON array of `StoredArtifact`. */
     output_artifacts: string;
+    /** The role whose credentials the action ran with (actions with an environment connection). */
+    role_arn: string | null;
     failure_reason: string | null;
   };
   workflow_run_approvals: {
@@ -133,6 +135,7 @@ export const runMigrations: Migration[] = [
       await db.schema.alterTable('workflow_runs').addColumn('queue_turn', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
       await db.schema.alterTable('workflow_runs').addColumn('stop_outcome', 'text').execute();
       await db.schema.alterTable('workflow_run_actions').addColumn('output_artifacts', 'text', (c) => c.notNull().defaultTo('[]')).execute();
+      await db.schema.alterTable('workflow_run_actions').addColumn('role_arn', 'text').execute();
       await db.schema.createIndex('workflow_runs_by_identity').on('workflow_runs').columns(['space', 'project', 'workflow_name', 'status', 'queue_turn']).execute();
       await db.schema.createIndex('workflow_runs_by_turn').on('workflow_runs').column('queue_turn').execute();
     },
