@@ -39,7 +39,7 @@ export async function signedJson<T = any>(method: string, path: string, options:
   const settings = await resolveClientSettings();
   const url = new URL(settings.endpoint + path);
   const body = options.body === undefined ? undefined : JSON.stringify(options.body);
-  const signer = new SignatureV4({ credentials: fromNodeProviderChain(), region: settings.region, service: options.service, sha256: Hash.bind(null, 'sha256') });
+  const signer = new SignatureV4({ credentials: profileCredentials(), region: settings.region, service: options.service, sha256: Hash.bind(null, 'sha256') });
   const signed = await signer.sign({
     method, protocol: url.protocol, hostname: url.hostname, port: Number(url.port) || undefined, path: url.pathname,
     query: Object.fromEntries(url.searchParams),
@@ -49,9 +49,13 @@ export async function signedJson<T = any>(method: string, path: string, options:
   const response = await fetch(url, { method, headers: signed.headers as Record<string, string>, body });
   const text = await response.text();
   const json = text ? JSON.parse(text) : {};
-  if (!response.ok) throw new Error(`${json.code ?? response.status}: ${json.message ?? text}`);
+  if (!response.ok) throw new Error(`${response.headers.get('x-amzn-errortype') ?? json.code ?? response.status}: ${json.message ?? text}`);
   return json as T;
 }
+
+let chain: ReturnType<typeof fromNodeProviderChain> | undefined;
+/** One credential provider per process: it caches what it resolves (a member profile's AssumeRole, once). */
+const profileCredentials = () => (chain ??= fromNodeProviderChain());
 
 /** Where and as whom a signed request goes, when it is not the profile chain's choice. */
 export interface ExplicitCaller {

@@ -1,5 +1,4 @@
 import type { Argv } from 'yargs';
-import { startServer } from '../server/start-server.ts';
 
 export const DEFAULT_PORT = 4750;
 
@@ -10,6 +9,8 @@ export function serverCommand(yargs: Argv) {
     (y) => y.option('port', { type: 'number', default: Number(process.env.GANTRY_PORT ?? DEFAULT_PORT), describe: 'HTTP port (env GANTRY_PORT); 0 picks free ports' })
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to listen on' }),
     async (args) => {
+      // Loaded here, not at the top: every other command is a client and need not load the whole server.
+      const { startServer } = await import('../server/start-server.ts');
       const server = await startServer({ dataDir: args.dataDir as string, port: args.port, host: args.host });
       console.log(`listening on ${server.url}`);
       console.log(`https on ${server.httpsUrl} (local CA: ${server.caCertFile})`);

@@ -91,7 +91,8 @@ export function restJsonRoute(iam: Iam, service: RestJsonService): Route {
       } catch (thrown) {
         const error = toGantryError(thrown);
         if (error.status >= 500) console.error(`[${requestId}]`, thrown);
-        sendJson(res, error.status, { message: error.message }, requestId, error.code);
+        // Structured details (e.g. every validation issue with its position) go along for clients that read them.
+        sendJson(res, error.status, { message: error.message, ...(error.details ?? {}) }, requestId, error.code);
       }
     },
   };
