@@ -14,6 +14,8 @@ export interface BuildResult { jobId: string; status: string }
 const FINISHED_RUN = new Set(['SUCCEEDED', 'FAILED', 'STOPPED', 'SUPERSEDED', 'CANCELLED']);
 const FINISHED_JOB = new Set(['SUCCEED', 'FAILED', 'CANCELLED']);
 const POLL_MS = 1000;
+/** With no status change for this long, say what is still running, so a slow `npm ci` does not look like a hang. */
+const HEARTBEAT_MS = 30_000;
 const LOG_LINES = 40;
 
 /** A failure the demo explains with the end of a log. */
@@ -59,8 +61,10 @@ export async function followPipeline(args: FollowArgs): Promise<{ run: RunJson; 
 
   const jobs: Partial<Record<Stage, JobSummary>> = {};
   const retriedBuild = new Set<Stage>();
+  let lastNews = Date.now();
   for (;;) {
     run = (await session.call<{ run: RunJson }>('codecatalyst', 'GET', `${projectPath}/workflowRuns/${run.id}`)).run;
+    const printed = progress.printedLines;
     progress.status(`run ${run.id}`, run.status, followedSince);
     for (const action of run.actions) progress.status(`  action ${action.name}`, action.status, followedSince);
     for (const { stage } of STAGES) {
@@ -69,6 +73,11 @@ export async function followPipeline(args: FollowArgs): Promise<{ run: RunJson; 
         jobs[stage] = job;
         progress.status(`  ${stage} build (job ${job.jobId})`, job.status!, followedSince);
       }
+    }
+    if (progress.printedLines !== printed) lastNews = Date.now();
+    else if (Date.now() - lastNews >= HEARTBEAT_MS) {
+      lastNews = Date.now();
+      await reportStillRunning(run, jobs);
     }
     if (FINISHED_RUN.has(run.status) && run.status !== 'SUCCEEDED') {
       const failed = run.actions.find((a) => a.status === 'FAILED') ?? run.actions.find((a) => a.status !== 'SUCCEEDED');
@@ -112,6 +121,18 @@ export async function followPipeline(args: FollowArgs): Promise<{ run: RunJson; 
       throw new PipelineFailure(`Gave up after ${Math.round(args.timeoutMs / 60_000)} min: run ${run.id} is ${run.status}${waiting.length ? `; ${waiting.join(', ')}` : ''}. The server keeps working on it; run the demo again to pick it up.`);
     }
     await sleep(POLL_MS);
+  }
+
+  /** What is still running, with the last line each has logged. */
+  async function reportStillRunning(current: RunJson, builds: Partial<Record<Stage, JobSummary>>): Promise<void> {
+    for (const action of current.actions.filter((a) => a.status === 'IN_PROGRESS')) {
+      const last = lastLine(await actionLogTail(action.name));
+      progress.note(`  still running: action ${action.name}${last ? ` — ${last}` : ''}`);
+    }
+    for (const { stage } of STAGES) {
+      const job = builds[stage];
+      if (job && !FINISHED_JOB.has(job.status!)) progress.note(`  still running: ${stage} build (job ${job.jobId}) ${job.status}`);
+    }
   }
 
   /** The run of the head commit; a push starts it asynchronously, so it may take a moment to appear. */
@@ -170,5 +191,9 @@ export async function followPipeline(args: FollowArgs): Promise<{ run: RunJson; 
   }
 }
 
+const lastLine = (text: string | undefined): string | undefined => {
+  const line = text?.split('\n').map((l) => l.trim()).filter(Boolean).at(-1);
+  return line && line.length > 120 ? `${line.slice(0, 117)}...` : line;
+};
 const tail = (text: string): string => text.replace(/\n$/, '').split('\n').slice(-LOG_LINES).join('\n');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -8,6 +8,7 @@ export class DemoProgress {
   private stepStarted = Date.now();
   private stepNumber = 0;
   private readonly lastStatus = new Map<string, string>();
+  private lines = 0;
 
   constructor(private readonly out: NodeJS.WritableStream, private readonly totalSteps: number) {}
 
@@ -46,11 +47,17 @@ export class DemoProgress {
     this.out.write(`${text}\n`);
   }
 
+  /** How many stamped lines have been printed: lets a follower tell whether anything new was said. */
+  get printedLines(): number {
+    return this.lines;
+  }
+
   get elapsedMs(): number {
     return Date.now() - this.started;
   }
 
   private line(text: string): void {
+    this.lines++;
     this.out.write(`${`[${seconds(Date.now() - this.started)}]`.padStart(9)} ${text}\n`);
   }
 }
