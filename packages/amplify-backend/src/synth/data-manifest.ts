@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { generateModels } from '@aws-amplify/graphql-generator';
+// The models entry alone: the package index also loads the statement and type generators, which synth never uses.
+import { generateModels } from '@aws-amplify/graphql-generator/lib/models.js';
 import type { AuthorizationModeName, DataManifest, UnsupportedConstruct } from '../backend-manifest.ts';
 import type { CallSite } from '../define/call-site.ts';
 import type { DataProps, DataSchemaInput } from '../define/define-data.ts';
