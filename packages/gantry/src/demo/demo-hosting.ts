@@ -33,9 +33,14 @@ export async function ensureHosting(session: DemoSession, account: StageAccount,
     done.push(`created app ${app.appId}`);
   } else {
     done.push(`app ${app.appId} exists`);
-    if (app.iamServiceRoleArn !== serviceRoleArn) {
-      await amplify.send(new UpdateAppCommand({ appId: app.appId, iamServiceRoleArn: serviceRoleArn }));
-      done.push('service role set');
+    // A server restarted on another port hands out other clone URLs: the app must follow, or its builds cannot clone.
+    const update = {
+      ...(app.iamServiceRoleArn !== serviceRoleArn ? { iamServiceRoleArn: serviceRoleArn } : {}),
+      ...(app.repository !== cloneUrl ? { repository: cloneUrl } : {}),
+    };
+    if (Object.keys(update).length) {
+      await amplify.send(new UpdateAppCommand({ appId: app.appId, ...update }));
+      done.push(`${Object.keys(update).join(' and ')} brought up to date`);
     }
   }
   const appId = app.appId!;
@@ -75,13 +80,23 @@ export async function ensureHosting(session: DemoSession, account: StageAccount,
   };
 }
 
+/** The app of that name connected to the repository, whatever host and port its clone URL was handed out under. */
 async function findApp(amplify: ReturnType<DemoSession['amplify']>, name: string, repository: string): Promise<App | undefined> {
+  const repositoryPath = pathOf(repository);
   let nextToken: string | undefined;
   do {
     const page = await amplify.send(new ListAppsCommand({ nextToken }));
-    const found = page.apps?.find((a) => a.name === name && a.repository === repository);
+    const found = page.apps?.find((a) => a.name === name && a.repository !== undefined && pathOf(a.repository) === repositoryPath);
     if (found) return found;
     nextToken = page.nextToken;
   } while (nextToken);
   return undefined;
+}
+
+function pathOf(url: string): string {
+  try {
+    return new URL(url).pathname.replace(/\.git$/, '');
+  } catch {
+    return url;
+  }
 }
