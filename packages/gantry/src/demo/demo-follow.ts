@@ -126,12 +126,14 @@ export async function followPipeline(args: FollowArgs): Promise<{ run: RunJson; 
   /** What is still running, with the last line each has logged. */
   async function reportStillRunning(current: RunJson, builds: Partial<Record<Stage, JobSummary>>): Promise<void> {
     for (const action of current.actions.filter((a) => a.status === 'IN_PROGRESS')) {
-      const last = lastLine(await actionLogTail(action.name));
-      progress.note(`  still running: action ${action.name}${last ? ` — ${last}` : ''}`);
+      const command = currentCommand(await actionLogTail(action.name, true));
+      progress.note(`  still running: action ${action.name}${command ? `: ${command}` : ''}`);
     }
     for (const { stage } of STAGES) {
       const job = builds[stage];
-      if (job && !FINISHED_JOB.has(job.status!)) progress.note(`  still running: ${stage} build (job ${job.jobId}) ${job.status}`);
+      if (!job || FINISHED_JOB.has(job.status!)) continue;
+      const command = job.status === 'RUNNING' ? currentCommand(await jobLogTail(stage, job.jobId!, true)) : undefined;
+      progress.note(`  still running: ${stage} build (job ${job.jobId}) ${job.status}${command ? `: ${command}` : ''}`);
     }
   }
 
@@ -170,30 +172,33 @@ export async function followPipeline(args: FollowArgs): Promise<{ run: RunJson; 
     await response.arrayBuffer().catch(() => undefined);
   }
 
-  async function actionLogTail(action: string): Promise<string | undefined> {
+  async function actionLogTail(action: string, whole = false): Promise<string | undefined> {
     try {
       const { text } = await session.call<{ text: string }>('codecatalyst', 'GET', `${projectPath}/workflowRuns/${run.id}/actions/${encodeURIComponent(action)}/log`);
-      return tail(text);
+      return whole ? text : tail(text);
     } catch {
       return undefined;
     }
   }
 
-  async function jobLogTail(stage: Stage, jobId: string): Promise<string | undefined> {
+  async function jobLogTail(stage: Stage, jobId: string, whole = false): Promise<string | undefined> {
     try {
       const { job } = await amplifyOf(stage).send(new GetJobCommand({ appId: args.hosting[stage].appId, branchName: BRANCH, jobId }));
       const step = job?.steps?.find((s) => s.status === 'FAILED') ?? job?.steps?.at(-1);
       if (!step?.logUrl) return undefined;
-      return tail(await (await fetch(step.logUrl)).text());
+      const text = await (await fetch(step.logUrl)).text();
+      return whole ? text : tail(text);
     } catch {
       return undefined;
     }
   }
 }
 
-const lastLine = (text: string | undefined): string | undefined => {
-  const line = text?.split('\n').map((l) => l.trim()).filter(Boolean).at(-1);
-  return line && line.length > 120 ? `${line.slice(0, 117)}...` : line;
-};
+/** The command a log says is running: its last `# Executing command: …` line (runner and build logs both write it). */
+function currentCommand(log: string | undefined): string | undefined {
+  const lines = log?.split('\n') ?? [];
+  const marker = lines.map((l) => /^#+\s*Executing command:\s*(.+)$/.exec(l.trim())?.[1]).filter(Boolean).at(-1);
+  return marker && marker.length > 100 ? `${marker.slice(0, 97)}...` : marker;
+}
 const tail = (text: string): string => text.replace(/\n$/, '').split('\n').slice(-LOG_LINES).join('\n');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -7,6 +7,18 @@ import type { DemoServer } from './demo-server.ts';
 
 export interface Credentials { accessKeyId: string; secretAccessKey: string; sessionToken?: string }
 
+const READ_ATTEMPTS = 6;
+
+/** fetch's own failure (no HTTP answer at all), as opposed to an error the server answered with. */
+const isConnectionFailure = (error: unknown): boolean => error instanceof TypeError && error.message === 'fetch failed';
+
+/** fetch says only "fetch failed": the cause says why (refused, reset, timed out). */
+function withCause(error: unknown): unknown {
+  if (!isConnectionFailure(error)) return error;
+  const cause = (error as Error).cause as { code?: string; message?: string } | undefined;
+  return new Error(`the server did not answer: ${cause?.code ?? ''} ${cause?.message ?? ''}`.trim(), { cause: error });
+}
+
 /** Where the management account's spaces live: the CodeCatalyst-style API is not regional, any region signs. */
 const HOME_REGION = 'us-west-2';
 
@@ -29,17 +41,27 @@ export class DemoSession {
   }
 
   iam(credentials: Credentials, region: string): IAMClient {
-    return new IAMClient({ endpoint: this.server.url, region, credentials, maxAttempts: 1 });
+    return new IAMClient({ endpoint: this.server.url, region, credentials, maxAttempts: 3 });
   }
 
   amplify(credentials: Credentials, region: string): AmplifyClient {
-    return new AmplifyClient({ endpoint: this.server.url, region, credentials, maxAttempts: 1 });
+    return new AmplifyClient({ endpoint: this.server.url, region, credentials, maxAttempts: 3 });
   }
 
   /** A signed REST-JSON call (`codecatalyst` for `/v1`, `organizations` for accounts, `cloudformation` for backends). */
-  call<T = any>(service: string, method: string, path: string, options: { credentials?: Credentials; region?: string; body?: unknown } = {}): Promise<T> {
+  async call<T = any>(service: string, method: string, path: string, options: { credentials?: Credentials; region?: string; body?: unknown } = {}): Promise<T> {
     const caller: ExplicitCaller = { endpoint: this.server.url, region: options.region ?? HOME_REGION, credentials: options.credentials ?? this.admin };
-    return signedJsonAs<T>(caller, method, path, { service, ...(options.body === undefined ? {} : { body: options.body }) });
+    const send = () => signedJsonAs<T>(caller, method, path, { service, ...(options.body === undefined ? {} : { body: options.body }) });
+    // Reads are repeated when the connection itself failed: a server busy with a large build (possibly this very
+    // process) can miss a connect deadline, which says nothing about the pipeline being followed.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await send();
+      } catch (error) {
+        if (method !== 'GET' || attempt >= READ_ATTEMPTS || !isConnectionFailure(error)) throw withCause(error);
+        await new Promise((resolve) => setTimeout(resolve, 2000 * attempt));
+      }
+    }
   }
 
   /** Like {@link call}, but a 404 answers `undefined`: for look-ups before creating. */
