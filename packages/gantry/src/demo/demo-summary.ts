@@ -30,7 +30,8 @@ export interface DemoSummary {
 
 /** The closing words of an interactive demo: where everything is and how to see the pipeline run again. */
 export function printClosingSummary(progress: DemoProgress, summary: DemoSummary, keepServing: boolean): void {
-  const dataDir = relative(process.cwd(), summary.dataDir) || '.';
+  const nearby = relative(process.cwd(), summary.dataDir) || '.';
+  const dataDir = nearby.startsWith('..') ? summary.dataDir : nearby;
   const stage = (name: Stage) => {
     const s = summary.accounts[name];
     return [
@@ -52,9 +53,9 @@ export function printClosingSummary(progress: DemoProgress, summary: DemoSummary
     'Push a change to see the pipeline run again:',
     `  export GANTRY_DATA_DIR=${summary.dataDir}`,
     `  git -c credential.helper='!npx gantry git-credential' clone ${summary.repository.cloneUrl} ${summary.repository.name}`,
-    `  cd ${summary.repository.name}   # edit src/version.ts (or anything), then:`,
+    `  cd ${summary.repository.name}   # change something (the sample app shows the version in src/version.ts), then:`,
     `  git commit -am "A new version" && git -c credential.helper='!npx gantry git-credential' push`,
-    `  npx gantry runs list --space ${summary.space} --project ${summary.project}   # or run the demo again to follow it`,
+    `  npx gantry runs list --space ${summary.space} --project ${summary.project}   # or run the demo again: it follows the new run`,
     '',
     'The data APIs are served over HTTPS by a local CA: a browser must trust',
     `${dataDir}/tls/ca.pem for the live updates (wss://) to work.`,
