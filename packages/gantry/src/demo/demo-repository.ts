@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import type { Credentials, DemoSession } from './demo-session.ts';
 
@@ -25,6 +26,8 @@ export async function ensureRepository(session: DemoSession, space: string, proj
 export interface SyncResult {
   /** Whether a commit was pushed (the files differed from the branch head). */
   pushed: boolean;
+  /** Whether the branch was left alone because the app is the one the demo pushed last (later commits are someone's work). */
+  unchangedSinceLastPush: boolean;
   /** The branch head after the sync. */
   head: string;
   /** Paths that changed, as `git status --porcelain` lists them. */
@@ -33,10 +36,14 @@ export interface SyncResult {
 
 /**
  * Step 3, second half: makes `main` hold exactly the app's files (the `.codecatalyst/` folder excepted, which
- * the workflows API commits), pushing a commit only when something differs. Git runs asynchronously, since the
- * server may live in this very process.
+ * the workflows API commits), pushing a commit only when something differs. When the app is the same as the
+ * last time the demo pushed it (its digest is kept in `stateFile`), the branch is left as it is: commits pushed
+ * since then are the user's changes, not drift to undo. Git runs asynchronously, since the server may live in
+ * this very process.
  */
-export async function syncBranch(cloneUrl: string, credentials: Credentials, appDir: string, message: string): Promise<SyncResult> {
+export async function syncBranch(cloneUrl: string, credentials: Credentials, appDir: string, message: string, stateFile: string): Promise<SyncResult> {
+  const digest = directoryDigest(appDir);
+  const last = readState(stateFile);
   const work = mkdtempSync(join(tmpdir(), 'gantry-demo-push-'));
   const basic = Buffer.from(`${credentials.accessKeyId}:${credentials.secretAccessKey}`).toString('base64');
   const git = async (...args: string[]) => (await exec('git', [
@@ -50,6 +57,9 @@ export async function syncBranch(cloneUrl: string, credentials: Credentials, app
     await git('init', '--quiet');
     await git('remote', 'add', 'origin', cloneUrl);
     const remoteHead = (await git('ls-remote', 'origin', 'refs/heads/main')).split(/\s/)[0] || undefined;
+    if (remoteHead && last?.digest === digest && last.cloneUrlPath === pathOf(cloneUrl)) {
+      return { pushed: false, unchangedSinceLastPush: true, head: remoteHead, changed: [] };
+    }
     if (remoteHead) {
       await git('fetch', '--quiet', 'origin', 'main');
       await git('checkout', '--quiet', '-B', 'main', 'FETCH_HEAD');
@@ -60,11 +70,46 @@ export async function syncBranch(cloneUrl: string, credentials: Credentials, app
     cpSync(appDir, work, { recursive: true });
     await git('add', '--all');
     const changed = (await git('status', '--porcelain')).split('\n').filter(Boolean);
-    if (changed.length === 0 && remoteHead) return { pushed: false, head: remoteHead, changed };
+    if (changed.length === 0 && remoteHead) {
+      writeState(stateFile, { digest, cloneUrlPath: pathOf(cloneUrl) });
+      return { pushed: false, unchangedSinceLastPush: false, head: remoteHead, changed };
+    }
     await git('commit', '--quiet', '--allow-empty', '-m', message);
     await git('push', '--quiet', 'origin', 'HEAD:refs/heads/main');
-    return { pushed: true, head: (await git('rev-parse', 'HEAD')).trim(), changed };
+    writeState(stateFile, { digest, cloneUrlPath: pathOf(cloneUrl) });
+    return { pushed: true, unchangedSinceLastPush: false, head: (await git('rev-parse', 'HEAD')).trim(), changed };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+interface PushState { digest: string; cloneUrlPath: string }
+
+function readState(file: string): PushState | undefined {
+  try {
+    return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as PushState) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeState(file: string, state: PushState): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(state)}\n`);
+}
+
+const pathOf = (url: string): string => new URL(url).pathname;
+
+/** A digest of every file's path and bytes under `root`. */
+function directoryDigest(root: string): string {
+  const hash = createHash('sha256');
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.isFile()) hash.update(relative(root, path)).update('\0').update(readFileSync(path)).update('\0');
+    }
+  };
+  walk(root);
+  return hash.digest('hex');
 }

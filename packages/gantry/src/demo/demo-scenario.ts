@@ -61,8 +61,12 @@ export async function runDemo(options: DemoOptions, progress: DemoProgress): Pro
     const project = app.name;
     const repository = await ensureRepository(session, DEMO_SPACE, project, app.name);
     progress.note(`${repository.created ? 'created' : 'found'} repository ${repository.cloneUrl}`);
-    const sync = await syncBranch(repository.cloneUrl, session.admin, app.dir, `${app.name}: the app`);
-    progress.done(sync.pushed ? `pushed ${sync.changed.length} changed file(s) to main as ${sync.head.slice(0, 8)}` : `main already holds the app (${sync.head.slice(0, 8)}): nothing to push`);
+    const sync = await syncBranch(repository.cloneUrl, session.admin, app.dir, `${app.name}: the app`, join(server.dataDir, 'demo', `pushed-${app.name}.json`));
+    progress.done(sync.pushed
+      ? `pushed ${sync.changed.length} changed file(s) to main as ${sync.head.slice(0, 8)}`
+      : sync.unchangedSinceLastPush
+        ? `the app is as the demo last pushed it; main is at ${sync.head.slice(0, 8)}: nothing to push`
+        : `main already holds the app (${sync.head.slice(0, 8)}): nothing to push`);
 
     step = 'hosting apps';
     progress.step('Hosting app per account: branch main with auto build off, incoming webhook');
