@@ -1,4 +1,4 @@
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import type { Stage } from './demo-accounts.ts';
 import { seconds, type DemoProgress } from './demo-progress.ts';
 
@@ -28,6 +28,12 @@ export interface DemoSummary {
   builds: Record<Stage, { jobId: string; status: string }>;
 }
 
+/**
+ * The CLI by absolute path: inside the cloned app, `npx gantry` would look in the app's own node_modules (and
+ * then the registry), not in this checkout.
+ */
+const GANTRY_BIN = resolve(import.meta.dirname, '../../bin/gantry.mjs');
+
 /** The closing words of an interactive demo: where everything is and how to see the pipeline run again. */
 export function printClosingSummary(progress: DemoProgress, summary: DemoSummary, keepServing: boolean): void {
   const nearby = relative(process.cwd(), summary.dataDir) || '.';
@@ -52,10 +58,11 @@ export function printClosingSummary(progress: DemoProgress, summary: DemoSummary
     '',
     'Push a change to see the pipeline run again:',
     `  export GANTRY_DATA_DIR=${summary.dataDir}`,
-    `  git -c credential.helper='!npx gantry git-credential' clone ${summary.repository.cloneUrl} ${summary.repository.name}`,
-    `  cd ${summary.repository.name}   # change something (the sample app shows the version in src/version.ts), then:`,
-    `  git commit -am "A new version" && git -c credential.helper='!npx gantry git-credential' push`,
-    `  npx gantry runs list --space ${summary.space} --project ${summary.project}   # or run the demo again: it follows the new run`,
+    `  git -c credential.helper='!node ${GANTRY_BIN} git-credential' clone ${summary.repository.cloneUrl} ${summary.repository.name}`,
+    `  cd ${summary.repository.name} && git config credential.helper '!node ${GANTRY_BIN} git-credential'`,
+    '  # change something (the sample app shows its version from src/version.ts), then:',
+    '  git commit -am "A new version" && git push',
+    `  node ${GANTRY_BIN} runs list --space ${summary.space} --project ${summary.project}   # or run the demo again: it follows the new run`,
     '',
     'The data APIs are served over HTTPS by a local CA: a browser must trust',
     `${dataDir}/tls/ca.pem for the live updates (wss://) to work.`,
