@@ -52,7 +52,7 @@ export async function followPipeline(args: FollowArgs): Promise<{ run: RunJson; 
   const followedSince = Date.now();
 
   let run = await findRun();
-  if (FINISHED_RUN.has(run.status) && run.status !== 'SUCCEEDED' && !args.changedNow && ['FAILED', 'STOPPED'].includes(run.status)) {
+  if (!args.changedNow && (run.status === 'FAILED' || run.status === 'STOPPED')) {
     progress.note(`run ${run.id} had ${run.status}: retrying it`);
     run = (await session.call<{ run: RunJson }>('codecatalyst', 'POST', `${projectPath}/workflowRuns/${run.id}/retry`)).run;
   }
