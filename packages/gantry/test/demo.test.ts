@@ -2,7 +2,7 @@
 // again against the same data dir (with the server already running) to see that the second run changes nothing.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
@@ -107,6 +107,7 @@ after(async () => {
     server.kill('SIGTERM');
     await new Promise((done) => server!.once('exit', done));
   }
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe('gantry demo --json', { timeout: TIMEOUT }, () => {
