@@ -34,10 +34,11 @@ export interface HostingServiceOptions {
   resolveRepository(cloneUrl: string): Promise<string | undefined>;
   /** Directories put first on builds' PATH. */
   toolPaths?: string[];
-  /** The global npm prefix of builds (`npm_config_prefix`), where Gantry's own CLIs are installed. */
-  npmPrefix?: string;
-  /** npm's cache directory for builds (`npm_config_cache`), shared so `npm ci` downloads each package once. */
-  npmCache?: string;
+  /**
+   * Variables every build gets, for the tools on `toolPaths`: e.g. `npm_config_prefix`, so `npx ampx` finds Gantry's
+   * ampx installed there.
+   */
+  toolEnvironment?: Record<string, string>;
   /** Builds run at once by this server. @default 2 */
   concurrency?: number;
 }
@@ -90,7 +91,7 @@ export function createHostingService(options: HostingServiceOptions): HostingSer
         now: () => Date.now(),
         run: (job, signal) => runBuildJob({
           db, logs, sites, workRoot: join(root, 'work'), cacheRoot: join(root, 'cache'),
-          resolveRepository: options.resolveRepository, toolPaths: options.toolPaths ?? [], npmPrefix: options.npmPrefix, npmCache: options.npmCache, siteBase, now: () => Date.now(),
+          resolveRepository: options.resolveRepository, toolPaths: options.toolPaths ?? [], toolEnvironment: options.toolEnvironment ?? {}, siteBase, now: () => Date.now(),
           endpointUrl: options.publicUrl, serviceRoleCredentials: (app) => serviceRoleCredentials(options.iam, app),
         }, job, signal),
       });

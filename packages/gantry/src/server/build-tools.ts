@@ -7,8 +7,8 @@ export interface BuildTools {
   prefix: string;
   /** `<prefix>/bin`, first on builds' PATH. */
   bin: string;
-  /** `npm_config_cache` of builds. @default `<prefix>/npm-cache`, or `GANTRY_NPM_CACHE` when set */
-  npmCache: string;
+  /** npm's settings for builds and actions: `npm_config_prefix`, `npm_config_cache`, `npm_config_globalconfig`. */
+  npmEnvironment: Record<string, string>;
 }
 
 /**
@@ -35,5 +35,8 @@ export function prepareBuildTools(dataDir: string): BuildTools {
   // One npm cache for every build and action (npm's cache is safe to share): `npm ci` in a fresh working
   // directory then downloads each package once per machine instead of once per build.
   const npmCache = process.env.GANTRY_NPM_CACHE ?? join(prefix, 'npm-cache');
-  return { prefix, bin, npmCache };
+  // A prefix of our own would also move npm's global config to `<prefix>/etc/npmrc`: keep reading the machine's
+  // (its registry and CA settings), where npm itself looks for it, beside the Node that runs Gantry.
+  const globalConfig = process.env.npm_config_globalconfig ?? join(dirname(dirname(process.execPath)), 'etc', 'npmrc');
+  return { prefix, bin, npmEnvironment: { npm_config_prefix: prefix, npm_config_cache: npmCache, npm_config_globalconfig: globalConfig } };
 }

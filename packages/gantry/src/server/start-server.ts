@@ -54,16 +54,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     store, iam, box, dataDir, publicUrl, siteDomain: () => `localhost:${httpPort}`,
     resolveRepository: (cloneUrl) => resolveRepository(source, publicUrl(), cloneUrl),
     toolPaths: [tools.bin],
-    npmPrefix: tools.prefix,
-    npmCache: tools.npmCache,
+    toolEnvironment: tools.npmEnvironment,
   });
   const workflows = new WorkflowService({
     store, iam, box, source, dataDir, publicUrl,
     baseEnvironment: {
       PATH: [tools.bin, dirname(process.execPath), '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'].join(':'),
       LANG: 'C.UTF-8',
-      npm_config_prefix: tools.prefix,
-      npm_config_cache: tools.npmCache,
+      ...tools.npmEnvironment,
     },
   });
   // Like AppSync, `__typename` is returned only when the query selects it (aws-amplify does).

@@ -28,9 +28,8 @@ export interface BuildJobDeps {
   resolveRepository(cloneUrl: string): Promise<string | undefined>;
   /** Directories put first on the build's PATH (Gantry's own CLIs, e.g. `ampx`). */
   toolPaths: string[];
-  /** The build's global npm prefix, so `npx ampx` finds Gantry's ampx there. */
-  npmPrefix?: string;
-  npmCache?: string;
+  /** Variables every build gets (npm's prefix, cache and global config, so `npx ampx` finds Gantry's ampx). */
+  toolEnvironment: Record<string, string>;
   /** Base URL branch sites are reached at. */
   siteBase(): string;
   /** The server's URL, given to builds as AWS_ENDPOINT_URL so AWS tools in them reach Gantry. */
@@ -205,8 +204,7 @@ function buildEnvironment(deps: BuildJobDeps, job: JobRow, app: AppRow, branch: 
     AWS_REGION: job.region,
     AWS_DEFAULT_REGION: job.region,
     AWS_ENDPOINT_URL: deps.endpointUrl(),
-    ...(deps.npmPrefix ? { npm_config_prefix: deps.npmPrefix } : {}),
-    ...(deps.npmCache ? { npm_config_cache: deps.npmCache } : {}),
+    ...deps.toolEnvironment,
     ...JSON.parse(app.environment_variables),
     ...JSON.parse(branch.environment_variables),
     ...plan.env,
