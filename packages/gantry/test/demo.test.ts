@@ -2,12 +2,16 @@
 // again against the same data dir (with the server already running) to see that the second run changes nothing.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { chromiumUnavailable, launchChromium, newTrustingContext } from './support/browser.ts';
+import { WorkingCopy } from './support/git.ts';
+import { createTodo, openTodoPage, todoItem } from './support/todo-page.ts';
 
 const GANTRY = resolve(import.meta.dirname, '../bin/gantry.mjs');
 const dataDir = mkdtempSync(join(tmpdir(), 'gantry-demo-'));
@@ -166,5 +170,70 @@ describe('gantry demo --json', { timeout: TIMEOUT }, () => {
     assert.match(second.stderr, /nothing to push/);
     assert.match(second.stderr, /workflow deploy on main is up to date/);
     assert.doesNotMatch(second.stderr, /created /);
+  });
+});
+
+// The sites as a user sees them, in headless Chromium, while the server of the second run keeps serving.
+describe('the demo\'s live sites in Chromium', { skip: chromiumUnavailable(), timeout: TIMEOUT }, () => {
+  let browser: Browser;
+  const site = (stage: 'staging' | 'production'): string => first.summary.accounts[stage].siteUrl;
+  const unique = (what: string) => `${what} ${Date.now().toString(36)}`;
+
+  before(async () => {
+    assert.ok(first.summary && server, explain(first));
+    browser = await launchChromium();
+  });
+  after(() => browser?.close());
+
+  test('a todo created on the production site is listed there; the staging site, another account\'s backend, does not have it', async () => {
+    const production = await openTodoPage(browser, site('production'));
+    const onProduction = unique('from production');
+    await createTodo(production, onProduction);
+    await todoItem(production, onProduction).waitFor({ timeout: 15_000 });
+
+    const staging = await openTodoPage(browser, site('staging'));
+    const onStaging = unique('from staging');
+    await createTodo(staging, onStaging);
+    // Once staging's own todo is listed, its list is loaded: the production todo must not be in it.
+    await todoItem(staging, onStaging).waitFor({ timeout: 15_000 });
+    assert.equal(await todoItem(staging, onProduction).count(), 0, 'staging does not see production data');
+    await production.reload();
+    await todoItem(production, onProduction).waitFor({ timeout: 15_000 });
+    assert.equal(await todoItem(production, onStaging).count(), 0, 'production does not see staging data');
+    await production.context().close();
+    await staging.context().close();
+  });
+
+  test('with two pages on the production site, a todo created in one appears in the other without a reload', async () => {
+    const [writer, watcher] = [await openTodoPage(browser, site('production')), await openTodoPage(browser, site('production'))];
+    const content = unique('live');
+    await createTodo(writer, content);
+    await todoItem(watcher, content).waitFor({ timeout: 15_000 });
+    await writer.context().close();
+    await watcher.context().close();
+  });
+
+  test('a change pushed to main goes live on both sites once the pipeline has run again', async () => {
+    const credentials = readFileSync(join(dataDir, 'credentials'), 'utf8');
+    const admin = { accessKeyId: /aws_access_key_id = (\S+)/.exec(credentials)![1]!, secretAccessKey: /aws_secret_access_key = (\S+)/.exec(credentials)![1]! };
+    const wc = await new WorkingCopy(first.summary.repository.cloneUrl, admin).init();
+    await wc.git('fetch', '--quiet', 'origin', 'main');
+    await wc.git('reset', '--quiet', '--hard', 'origin/main');
+    const version = `v2-${Date.now().toString(36)}`;
+    await wc.write({ 'src/version.ts': `export const version = '${version}';\n` }).commitAndPush(`show ${version}`);
+
+    const context = await newTrustingContext(browser);
+    const page: Page = await context.newPage();
+    for (const stage of ['staging', 'production'] as const) {
+      const until = Date.now() + 15 * 60_000;
+      for (;;) {
+        await page.goto(site(stage));
+        const shown = await page.getByTestId('version').textContent({ timeout: 15_000 }).catch(() => undefined);
+        if (shown === version) break;
+        assert.ok(Date.now() < until, `${stage} shows ${version} within 15 minutes (it shows ${shown})`);
+        await new Promise((r) => setTimeout(r, 2000));
+      }
+    }
+    await context.close();
   });
 });
