@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
-import { describePlan, formatBuildSpecIssue, parseBuildSpec, planBuild } from '@gantry/hosting';
 
 export function buildspecCommand(yargs: Argv) {
   return yargs.command('buildspec', 'Work with amplify.yml build specs', (y) =>
@@ -17,6 +16,7 @@ export function buildspecCommand(yargs: Argv) {
           } catch (error) {
             throw new Error(`cannot read ${args.file}: ${(error as Error).message}`);
           }
+          const { describePlan, formatBuildSpecIssue, parseBuildSpec, planBuild } = await import('@gantry/hosting');
           const { spec, warnings } = parseBuildSpec(text, args.file);
           for (const warning of warnings) console.error(`warning: ${formatBuildSpecIssue(warning, text)}`);
           console.log(describePlan(planBuild(spec, { appRoot: args.appRoot })));

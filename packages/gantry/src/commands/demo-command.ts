@@ -1,7 +1,4 @@
 import type { Argv } from 'yargs';
-import { DemoProgress } from '../demo/demo-progress.ts';
-import { DEMO_STEPS, runDemo } from '../demo/demo-scenario.ts';
-import { printClosingSummary } from '../demo/demo-summary.ts';
 import { DEFAULT_PORT } from './server-command.ts';
 
 /**
@@ -19,6 +16,10 @@ export function demoCommand(yargs: Argv) {
       .option('app-dir', { type: 'string', describe: 'An Amplify Gen 2 app to push instead of the sample (a copy is changed, never the folder)' })
       .option('timeout', { type: 'number', default: 30, describe: 'Minutes to follow the pipeline before giving up' }),
     async (args) => {
+      // Loaded when the command runs: the demo's clients (and the server it may start) weigh on every other command.
+      const [{ DemoProgress }, { DEMO_STEPS, runDemo }, { printClosingSummary }] = await Promise.all([
+        import('../demo/demo-progress.ts'), import('../demo/demo-scenario.ts'), import('../demo/demo-summary.ts'),
+      ]);
       const progress = new DemoProgress(args.json ? process.stderr : process.stdout, DEMO_STEPS);
       const outcome = await runDemo({
         dataDir: args.dataDir as string, port: args.port, ...(args.appDir ? { appDir: args.appDir } : {}), timeoutMs: args.timeout * 60_000,

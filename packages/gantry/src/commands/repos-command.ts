@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { gitCredential, type GitCredentialOperation } from '@gantry/source';
+import type { GitCredentialOperation } from '@gantry/source';
 import { signedJson } from '../client/gantry-client.ts';
 
 interface RepositoryJson { name: string; space: string; project: string; cloneUrl: string }
@@ -46,6 +46,8 @@ export function gitCredentialCommand(yargs: Argv) {
     async (args) => {
       const chunks: Buffer[] = [];
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      // Loaded here: git runs this helper on every push and fetch, and the rest of the CLI does not need it.
+      const { gitCredential } = await import('@gantry/source');
       process.stdout.write(await gitCredential(args.operation as GitCredentialOperation, Buffer.concat(chunks).toString('utf8')));
     },
   );

@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { GantryError } from '@gantry/core';
-import { startServer } from '../server/start-server.ts';
 
 export interface AdminKeys { accessKeyId: string; secretAccessKey: string }
 
@@ -34,6 +33,7 @@ export async function connectOrStartServer(options: { dataDir: string; port: num
       return { url, httpsUrl: `https://127.0.0.1:${options.port + 1}`, dataDir, admin, startedHere: false, close: async () => {} };
     }
   }
+  const { startServer } = await import('../server/start-server.ts');
   const server = await startServer({ dataDir, port: options.port });
   const admin = await server.iam.adminCredentials();
   return {
