@@ -1,0 +1,92 @@
+// `gantry demo --app-dir`: the copy that is pushed gets the changes the scenario needs; the app's folder does not.
+// The app here has the shape of the official Amplify Vite/React template (its amplify.yml deploys the backend in the
+// hosting build; its devDependencies hold the backend CLI).
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { parse } from 'yaml';
+import { GENERATE_OUTPUTS, prepareAppCopy } from './demo-app-copy.ts';
+
+function templateShapedApp(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'gantry-template-app-'));
+  const files: Record<string, string> = {
+    'package.json': JSON.stringify({
+      name: 'amplify-vite-react-template', private: true, type: 'module',
+      scripts: { build: 'vite build' },
+      devDependencies: { '@aws-amplify/backend-cli': '1.2.4' },
+    }, null, 2),
+    'package-lock.json': JSON.stringify({
+      name: 'amplify-vite-react-template', lockfileVersion: 3, requires: true,
+      packages: { '': { name: 'amplify-vite-react-template', devDependencies: { '@aws-amplify/backend-cli': '1.2.4' } } },
+    }, null, 2),
+    'amplify.yml': `version: 1
+backend:
+  phases:
+    build:
+      commands:
+        - npm ci --cache .npm --prefer-offline
+        - npx ampx pipeline-deploy --branch $AWS_BRANCH --app-id $AWS_APP_ID
+frontend:
+  phases:
+    build:
+      commands:
+        - npm run build
+  artifacts:
+    baseDirectory: dist
+    files:
+      - '**/*'
+  cache:
+    paths:
+      - .npm/**/*
+      - node_modules/**/*
+`,
+    'amplify/backend.ts': "import { defineBackend } from '@aws-amplify/backend';\ndefineBackend({});\n",
+    'src/main.tsx': 'console.log(1);\n',
+    'node_modules/left-over/index.js': '',
+    'amplify_outputs.json': '{}',
+    '.codecatalyst/workflows/old.yaml': 'Name: old\n',
+  };
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  return dir;
+}
+
+const snapshot = (dir: string): Record<string, string> => Object.fromEntries(
+  readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => {
+    const path = join(e.parentPath, e.name);
+    return [path.slice(dir.length + 1), readFileSync(path, 'utf8')];
+  }),
+);
+
+describe('the pushed copy of an app given with --app-dir', () => {
+  test('deploys nothing in the hosting build, drops the backend CLI, keeps the lockfile in step, and never writes to the app', async () => {
+    const app = templateShapedApp();
+    const before = snapshot(app);
+    const work = mkdtempSync(join(tmpdir(), 'gantry-app-copy-'));
+    const prepared = await prepareAppCopy({ appDir: app, into: join(work, 'copy'), lockfileCache: join(work, 'locks') });
+
+    assert.deepEqual(snapshot(app), before, 'the app folder is unchanged');
+    assert.equal(prepared.name, 'amplify-vite-react-template');
+    const pushed = snapshot(prepared.dir);
+    assert.deepEqual(Object.keys(pushed).sort(), ['amplify.yml', 'amplify/backend.ts', 'package-lock.json', 'package.json', 'src/main.tsx']);
+
+    const spec = parse(pushed['amplify.yml']!);
+    assert.deepEqual(spec.backend.phases.build.commands, ['npm ci --cache .npm --prefer-offline', GENERATE_OUTPUTS]);
+    assert.deepEqual(spec.frontend.phases.build.commands, ['npm run build'], 'the frontend phase is left as it was');
+    assert.equal(JSON.parse(pushed['package.json']!).devDependencies?.['@aws-amplify/backend-cli'], undefined);
+    assert.ok(!pushed['package-lock.json']!.includes('@aws-amplify/backend-cli'), 'the lockfile no longer installs it');
+    assert.ok(prepared.changes.some((c) => /generate outputs/.test(c)), prepared.changes.join('\n'));
+    assert.ok(prepared.changes.some((c) => /backend-cli/.test(c)), prepared.changes.join('\n'));
+    assert.match(prepared.workflowTemplate, /\{\{PRODUCTION_WEBHOOK_URL\}\}/);
+  });
+
+  test('a folder that is not an Amplify Gen 2 app is refused with what is missing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gantry-not-an-app-'));
+    writeFileSync(join(dir, 'package.json'), '{}');
+    await assert.rejects(prepareAppCopy({ appDir: dir, into: join(dir, '..', 'x-copy'), lockfileCache: join(dir, 'locks') }), /has no amplify\/ folder/);
+  });
+});
