@@ -8,7 +8,7 @@
 // directly on the same files with the same npm cache (the baseline), which shows how much running two stages in
 // parallel on this machine slows the app's commands down.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -117,6 +117,7 @@ for (let round = 0; round < ROUNDS; round++) {
   const npmCi = await timeCommand(copy, 'npm', ['ci', '--no-audit', '--no-fund']);
   const viteBuild = await timeCommand(copy, process.execPath, ['node_modules/vite/bin/vite.js', 'build']);
   appOwn.push(3 * npmCi + viteBuild);
+  rmSync(copy, { recursive: true, force: true });
   console.log(`baseline: npm ci ${fmt(npmCi, 0)} ms, vite build ${fmt(viteBuild, 0)} ms`);
 
   writeFileSync(join(wc.dir, 'src/version.ts'), `export const version = '${marker}';\n`);
@@ -157,3 +158,6 @@ report([
   ["baseline: the app's commands run directly (npm ci ×3, vite build)", `${s1(own)}  (in the pipeline ×${fmt(app / own, 2)})`],
 ]);
 server.kill('SIGTERM');
+await new Promise((done) => server.once('exit', done));
+rmSync(dataDir, { recursive: true, force: true });
+rmSync(wc.dir, { recursive: true, force: true });

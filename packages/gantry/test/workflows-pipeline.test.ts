@@ -2,7 +2,7 @@
 // a staging account, then to a production account, each action with credentials of a role in its own account
 // assumed by the workflow service, and starts each account's frontend build through its incoming webhook.
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -22,6 +22,7 @@ const RUNNER = 'codecatalyst-runner.amazonaws.com';
 let ts: TestServer;
 let wc: WorkingCopy;
 let cloneUrl: string;
+let work: string;
 const stage: Record<'staging' | 'production', { id: string; admin: Credentials; appId: string; webhookUrl: string; region: string; connectionId: string }> = {} as never;
 
 async function api(credentials: Credentials, method: string, path: string, body?: unknown, expected = [200, 201]): Promise<any> {
@@ -94,7 +95,7 @@ async function stackExists(name: 'staging' | 'production', appId: string): Promi
 
 before(async () => {
   ts = await startTestServer();
-  const work = mkdtempSync(join(tmpdir(), 'gantry-pipeline-'));
+  work = mkdtempSync(join(tmpdir(), 'gantry-pipeline-'));
   for (const [name, region] of [['staging', 'us-west-2'], ['production', 'eu-west-1']] as const) {
     const created = await ts.server.iam.createAccount({ name, regions: [region] });
     const account = { id: created.id, admin: await assume(ts, ts.admin, `arn:aws:iam::${created.id}:role/OrganizationAccountAccessRole`, {}, region) };
@@ -135,10 +136,8 @@ before(async () => {
     s.connectionId = connection.connectionId;
   }
 
-  const appDir = mkdtempSync(join(tmpdir(), 'gantry-pipeline-app-'));
-  cpSync(join(import.meta.dirname, 'fixtures/todo-app'), appDir, { recursive: true });
   wc = await new WorkingCopy(cloneUrl, ts.admin).init();
-  cpSync(appDir, wc.dir, { recursive: true });
+  cpSync(join(import.meta.dirname, 'fixtures/todo-app'), wc.dir, { recursive: true });
   writeFileSync(join(wc.dir, 'package-lock.json'), JSON.stringify({ name: 'todo-app', version: '0.0.0', lockfileVersion: 3, requires: true, packages: { '': { name: 'todo-app', version: '0.0.0' } } }));
   wc.write({
     'index.html': '<h1>todo v1</h1>',
@@ -161,7 +160,10 @@ frontend:
   });
   await wc.commitAndPush('the app, without a workflow yet');
 });
-after(() => ts.stop());
+after(async () => {
+  await ts.stop();
+  for (const dir of [work, wc.dir]) rmSync(dir, { recursive: true, force: true });
+});
 
 describe('the cross-account pipeline', () => {
   test('connections need the connected account\'s consent and only take that account\'s roles', async () => {

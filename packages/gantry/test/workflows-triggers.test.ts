@@ -1,6 +1,7 @@
 // Workflow definitions read from pushed repositories, and what starts their runs: push triggers filtered by branch
 // and changed files, schedules, a start by hand, saving a workflow through the API (a commit). Real server, real git.
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { WorkingCopy } from './support/git.ts';
 import { signedFetch } from './support/signed-fetch.ts';
@@ -64,7 +65,10 @@ before(async () => {
   const { repository } = await api('POST', `${project}/sourceRepositories`, { name: 'site' });
   wc = await new WorkingCopy(repository.cloneUrl, ts.admin).init();
 });
-after(() => ts.stop());
+after(async () => {
+  await ts.stop();
+  rmSync(wc.dir, { recursive: true, force: true });
+});
 
 describe('workflow triggers', () => {
   test('a push runs the workflows whose branch and FilesChanged patterns match, on the pushed commit', async () => {
