@@ -47,9 +47,12 @@ function cleanEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Runs `gantry demo --json` to its end; the summary is the one line on stdout. */
+/** Runs `npm run demo -- --json` to its end; the summary is the one line on stdout. */
 function demo(): Promise<Demo> {
-  const child = spawn(process.execPath, [GANTRY, 'demo', '--json', '--data-dir', dataDir, '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv() });
+  // The README's command, `npm run demo`, from the repository root, with options for a script.
+  const child = spawn('npm', ['run', '--silent', 'demo', '--', '--json', '--data-dir', dataDir, '--port', String(port)], {
+    cwd: resolve(import.meta.dirname, '../../..'), stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv(),
+  });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));
