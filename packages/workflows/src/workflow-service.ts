@@ -42,8 +42,6 @@ export interface StartManualRunArgs {
   repository?: string;
   /** @default 'main' */
   branch?: string;
-  /** Who started it (principal ARN), shown in the run's trigger. */
-  startedBy: string;
 }
 
 /**

@@ -179,7 +179,7 @@ export function workflowsRestService(service: WorkflowService, iam: Iam, source:
     // Runs
     { method: 'POST', path: `${project}/workflowRuns`, successStatus: 201, operation: op('StartWorkflowRun', async (p, call) => {
       const scope = await inProject(p, call, 'StartWorkflowRun');
-      const run = await service.startManualRun({ ...scope, workflowName: text(p, 'workflowName', { required: true }), ...optional(p, 'repository'), ...optional(p, 'branch'), startedBy: caller(call) });
+      const run = await service.startManualRun({ ...scope, workflowName: text(p, 'workflowName', { required: true }), ...optional(p, 'repository'), ...optional(p, 'branch') });
       return { run: runShape(run) };
     }) },
     { method: 'GET', path: `${project}/workflowRuns`, operation: op('ListWorkflowRuns', async (p, call) => {
