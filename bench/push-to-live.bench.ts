@@ -9,13 +9,13 @@
 // parallel on this machine slows the app's commands down.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { AmplifyClient, GetJobCommand, ListJobsCommand } from '@aws-sdk/client-amplify';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { WorkingCopy } from '../packages/gantry/test/support/git.ts';
+import { freePortPair, getThroughServer } from '../packages/gantry/test/support/net.ts';
 import { signedFetch } from '../packages/gantry/test/support/signed-fetch.ts';
 import { fmt, report } from './support.ts';
 
@@ -26,7 +26,7 @@ const SAMPLE = join(root, 'examples/todo-app');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
 const npmCache = process.env.GANTRY_NPM_CACHE ?? join(homedir(), '.cache/gantry-tests/npm');
 const dataDir = mkdtempSync(join(tmpdir(), 'bench-live-'));
-const port = 4900 + Math.floor(Math.random() * 500) * 2;
+const port = await freePortPair();
 const env: NodeJS.ProcessEnv = { ...process.env, GANTRY_NPM_CACHE: npmCache };
 for (const name of ['AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_ENDPOINT_URL']) delete env[name];
 
@@ -46,22 +46,11 @@ const wc = await new WorkingCopy(demo.repository.cloneUrl, admin).init();
 await wc.git('fetch', '--quiet', 'origin', 'main');
 await wc.git('reset', '--quiet', '--hard', 'origin/main');
 
-/** GET through the server's port with the site's host name (`main.<appId>.localhost` need not resolve here). */
-function get(url: URL): Promise<string> {
-  return new Promise((done) => {
-    request({ host: '127.0.0.1', port, path: url.pathname, headers: { host: url.host } }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => done(body));
-    }).on('error', () => done('')).end();
-  });
-}
-
 /** The site serves `marker` once its entry script (Vite's hashed bundle, at the site's root) contains it. */
 async function serves(siteUrl: string, marker: string): Promise<boolean> {
-  const html = await get(new URL(siteUrl));
+  const html = (await getThroughServer(siteUrl, port)).body;
   const script = /<script[^>]+src="([^"]+)"/.exec(html)?.[1];
-  return script !== undefined && (await get(new URL(script, siteUrl))).includes(marker);
+  return script !== undefined && (await getThroughServer(new URL(script, siteUrl).href, port)).body.includes(marker);
 }
 
 async function timeCommand(cwd: string, command: string, args: string[]): Promise<number> {

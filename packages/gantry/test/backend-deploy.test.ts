@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { AttachRolePolicyCommand, CreateRoleCommand } from '@aws-sdk/client-iam';
 import { AmplifyClient, CreateAppCommand, CreateBranchCommand, GetJobCommand, StartJobCommand } from '@aws-sdk/client-amplify';
 import { WorkingCopy } from './support/git.ts';
-import { AMPX, DEPLOY_POLICY, prepareTodoApp, runCli } from './support/backend-app.ts';
+import { AMPX, DEPLOY_POLICY, GENERATE_OUTPUTS_SPEC, prepareTodoApp, runCli } from './support/backend-app.ts';
 import { assume, trust, unique } from './support/iam-fixtures.ts';
 import { signedFetch } from './support/signed-fetch.ts';
 import { startTestServer, type Credentials, type TestServer } from './support/test-server.ts';
@@ -106,22 +106,7 @@ describe('ampx against Gantry', () => {
     const wc = await new WorkingCopy(repo.json.repository.cloneUrl, ts.admin).init();
     await wc.write({
       'index.html': '<h1>fullstack</h1>',
-      'amplify.yml': `version: 1
-backend:
-  phases:
-    build:
-      commands:
-        - npx ampx generate outputs --branch $AWS_BRANCH --app-id $AWS_APP_ID
-frontend:
-  phases:
-    build:
-      commands:
-        - mkdir -p dist && cp index.html amplify_outputs.json dist/
-  artifacts:
-    baseDirectory: dist
-    files:
-      - '**/*'
-`,
+      'amplify.yml': GENERATE_OUTPUTS_SPEC,
     }).commitAndPush('fullstack app');
     const { jobSummary } = await amplify.send(new StartJobCommand({ appId, branchName: 'main', jobType: 'RELEASE' }));
     let job;

@@ -1,31 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
+import { freePortPair } from './support/net.ts';
 
 const GANTRY = resolve(import.meta.dirname, '../bin/gantry.mjs');
 const dataDir = mkdtempSync(join(tmpdir(), 'gantry-cli-'));
 let port: number;
 let server: ChildProcess | undefined;
-
-/** A free port whose successor is free too (HTTPS listens on port + 1). */
-async function freePortPair(): Promise<number> {
-  for (;;) {
-    const p = await new Promise<number>((done) => {
-      const s = createServer().listen(0, '127.0.0.1', () => {
-        const { port } = s.address() as { port: number };
-        s.close(() => done(port));
-      });
-    });
-    const nextFree = await new Promise<boolean>((done) => {
-      const s = createServer().once('error', () => done(false)).listen(p + 1, '127.0.0.1', () => s.close(() => done(true)));
-    });
-    if (nextFree) return p;
-  }
-}
 
 function startServer(): Promise<{ child: ChildProcess; output: () => string }> {
   const child = spawn(process.execPath, [GANTRY, 'server', '--data-dir', dataDir, '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });

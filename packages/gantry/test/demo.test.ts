@@ -3,14 +3,13 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { chromiumUnavailable, launchChromium, newTrustingContext } from './support/browser.ts';
 import { WorkingCopy } from './support/git.ts';
+import { freePortPair, getThroughServer } from './support/net.ts';
 import { createTodo, openTodoPage, todoItem } from './support/todo-page.ts';
 
 const GANTRY = resolve(import.meta.dirname, '../bin/gantry.mjs');
@@ -24,22 +23,6 @@ let port: number;
 let first: Demo;
 let second: Demo;
 let server: ChildProcess | undefined;
-
-/** A free port whose successor is free too (HTTPS listens on port + 1). */
-async function freePortPair(): Promise<number> {
-  for (;;) {
-    const p = await new Promise<number>((done) => {
-      const s = createServer().listen(0, '127.0.0.1', () => {
-        const { port } = s.address() as { port: number };
-        s.close(() => done(port));
-      });
-    });
-    const nextFree = await new Promise<boolean>((done) => {
-      const s = createServer().once('error', () => done(false)).listen(p + 1, '127.0.0.1', () => s.close(() => done(true)));
-    });
-    if (nextFree) return p;
-  }
-}
 
 function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, GANTRY_NPM_CACHE: npmCache };
@@ -82,18 +65,6 @@ function startServer(): Promise<ChildProcess> {
       }
     });
     child.on('exit', (code) => fail(new Error(`server exited with ${code}:\n${output}`)));
-  });
-}
-
-/** GET with an explicit Host header: `main.<appId>.localhost` need not resolve on the test machine. */
-function getWithHost(url: string): Promise<{ status: number; type: string; body: string }> {
-  const target = new URL(url);
-  return new Promise((done, fail) => {
-    request({ host: '127.0.0.1', port, path: target.pathname, headers: { host: target.host } }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => done({ status: res.statusCode!, type: String(res.headers['content-type']), body }));
-    }).on('error', fail).end();
   });
 }
 
@@ -151,7 +122,7 @@ describe('gantry demo --json', { timeout: TIMEOUT }, () => {
     assert.ok(s, explain(first));
     for (const stage of ['staging', 'production']) {
       const a = s.accounts[stage];
-      const byHost = await getWithHost(a.siteUrl);
+      const byHost = await getThroughServer(a.siteUrl, port);
       assert.equal(byHost.status, 200, `${stage} ${a.siteUrl}`);
       assert.match(byHost.type, /text\/html/);
       assert.match(byHost.body, /<div id="root">|<script/);

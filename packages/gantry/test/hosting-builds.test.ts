@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-amplify';
 import { signedFetch } from './support/signed-fetch.ts';
 import { WorkingCopy } from './support/git.ts';
+import { getThroughServer } from './support/net.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
 
 const sh = promisify(execFile);
@@ -51,18 +52,6 @@ async function jobs(branch = 'main'): Promise<JobSummary[]> {
 }
 
 /** A GET to the server with a chosen Host header, as a browser resolving `*.localhost` to loopback sends it. */
-async function getWithHost(host: string, path: string): Promise<string> {
-  const { request } = await import('node:http');
-  const url = new URL(ts.url);
-  return new Promise((done, fail) => {
-    request({ host: url.hostname, port: url.port, path, headers: { host: `${host}:${url.port}` } }, (res) => {
-      let body = '';
-      res.on('data', (c) => (body += c));
-      res.on('end', () => done(body));
-    }).on('error', fail).end();
-  });
-}
-
 const site = (path = '/') => fetch(`${ts.url}/_sites/${appId}/main${path}`);
 
 before(async () => {
@@ -96,7 +85,7 @@ describe('a static site built by Gantry', () => {
     assert.equal(await (await site()).text(), '<h1>v1</h1>');
     const build = await (await site('/build.txt')).text();
     assert.equal(build.trim(), `hello from main job 0000000001 app ${appId} commit ${commit} ci true`, 'export carries across phases; Amplify variables are set');
-    assert.equal(await getWithHost(`main.${appId}.localhost`, '/'), '<h1>v1</h1>', 'the host form serves the same site');
+    assert.equal((await getThroughServer(`http://main.${appId}.localhost:${new URL(ts.url).port}/`, new URL(ts.url).port)).body, '<h1>v1</h1>', 'the host form serves the same site');
 
     const log = await (await fetch(job.steps![0]!.logUrl!)).text();
     assert.match(log, /npm|cp index.html dist\//);

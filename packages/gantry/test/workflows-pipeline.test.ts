@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { AmplifyClient, CreateAppCommand, CreateBranchCommand, CreateWebhookCommand, GetJobCommand, ListJobsCommand } from '@aws-sdk/client-amplify';
 import { AttachRolePolicyCommand, CreateRoleCommand } from '@aws-sdk/client-iam';
 import { toStackName } from '@gantry/backend';
-import { DEPLOY_POLICY, GANTRY, runCli } from './support/backend-app.ts';
+import { DEPLOY_POLICY, GANTRY, GENERATE_OUTPUTS_SPEC, runCli } from './support/backend-app.ts';
 import { WorkingCopy } from './support/git.ts';
 import { assume, trust } from './support/iam-fixtures.ts';
 import { signedFetch } from './support/signed-fetch.ts';
@@ -141,22 +141,7 @@ before(async () => {
   writeFileSync(join(wc.dir, 'package-lock.json'), JSON.stringify({ name: 'todo-app', version: '0.0.0', lockfileVersion: 3, requires: true, packages: { '': { name: 'todo-app', version: '0.0.0' } } }));
   wc.write({
     'index.html': '<h1>todo v1</h1>',
-    'amplify.yml': `version: 1
-backend:
-  phases:
-    build:
-      commands:
-        - npx ampx generate outputs --branch $AWS_BRANCH --app-id $AWS_APP_ID
-frontend:
-  phases:
-    build:
-      commands:
-        - mkdir -p dist && cp index.html amplify_outputs.json dist/
-  artifacts:
-    baseDirectory: dist
-    files:
-      - '**/*'
-`,
+    'amplify.yml': GENERATE_OUTPUTS_SPEC,
   });
   await wc.commitAndPush('the app, without a workflow yet');
 });

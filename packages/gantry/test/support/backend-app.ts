@@ -11,6 +11,23 @@ const exec = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../../../..');
 export const AMPX = join(ROOT, 'node_modules/.bin/ampx');
 export const GANTRY = join(ROOT, 'packages/gantry/bin/gantry.mjs');
+/** A build spec whose backend phase fetches the deployed backend's outputs and whose site publishes them. */
+export const GENERATE_OUTPUTS_SPEC = `version: 1
+backend:
+  phases:
+    build:
+      commands:
+        - npx ampx generate outputs --branch $AWS_BRANCH --app-id $AWS_APP_ID
+frontend:
+  phases:
+    build:
+      commands:
+        - mkdir -p dist && cp index.html amplify_outputs.json dist/
+  artifacts:
+    baseDirectory: dist
+    files:
+      - '**/*'
+`;
 export const DEPLOY_POLICY = 'arn:aws:iam::aws:policy/service-role/AmplifyBackendDeployFullAccess';
 
 /** Runs a CLI as a pipeline step would: credentials and endpoint from the standard AWS environment only. */
