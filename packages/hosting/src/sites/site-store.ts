@@ -5,7 +5,7 @@
  * ```
  * versions/<versionId>/manifest.json     what serving needs, per file: size, ETag, type, variants (no fs.stat later)
  * versions/<versionId>/files/<path>      the artifacts, byte for byte
- * versions/<versionId>/br/<path>.br      brotli variant (compressible types ≥ 1 KiB, only when smaller)
+ * versions/<versionId>/br/<path>.br      brotli variant (compressible types ≥ 1 KiB, only when smaller; see brotliQuality)
  * versions/<versionId>/gz/<path>.gz      gzip variant (same rule)
  * branches/<sha256(branchKey)>/live.json the branch's pointer: live version + activation history (newest first)
  * tmp/                                   versions and pointers being written
@@ -599,13 +599,23 @@ const COMPRESSIBLE = new Set([
   'font/eot',
 ]);
 
+/**
+ * Brotli's best quality (11) costs ~1.3 ms per KiB on one core: ~0.8 s for a typical 600 KiB app bundle, all of
+ * it between the build's end and the new version going live. Above 64 KiB, quality 5 compresses ~100× faster
+ * for ~12% more bytes (measured on a 316 KB minified library: 69.5 KB at 11 in 421 ms, 78.4 KB at 5 in 7 ms;
+ * gzip -9 gives 85.6 KB).
+ */
+export function brotliQuality(size: number): number {
+  return size <= 64 * 1024 ? 11 : 5;
+}
+
 async function compressTo(source: string, dest: string, kind: 'br' | 'gzip', size: number): Promise<number | undefined> {
   await mkdir(dirname(dest), { recursive: true });
   const compressor =
     kind === 'br'
       ? createBrotliCompress({
           params: {
-            [zlibConstants.BROTLI_PARAM_QUALITY]: size > 4 * 1024 * 1024 ? 9 : 11,
+            [zlibConstants.BROTLI_PARAM_QUALITY]: brotliQuality(size),
             [zlibConstants.BROTLI_PARAM_SIZE_HINT]: size,
             [zlibConstants.BROTLI_PARAM_MODE]: zlibConstants.BROTLI_MODE_TEXT,
           },
