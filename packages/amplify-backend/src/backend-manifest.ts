@@ -58,9 +58,10 @@ export interface DataManifest {
   schema: string;
   /**
    * `model_introspection` for amplify_outputs.json, exactly as `@aws-amplify/graphql-generator`
-   * `generateModels({ schema, target: 'introspection' })` makes it from `schema`.
+   * `generateModels({ schema, target: 'introspection' })` makes it from `schema`. Absent when loadBackend was
+   * told not to generate it (the Gantry server derives it from `schema`).
    */
-  modelIntrospection: Record<string, unknown>;
+  modelIntrospection?: Record<string, unknown>;
   /** The API's default mode, resolved the way Amplify does (explicit value, else userPool with auth, else apiKey). */
   defaultAuthorizationMode: AuthorizationModeName;
   /** The same as `default_authorization_type` in amplify_outputs.json. */

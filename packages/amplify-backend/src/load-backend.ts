@@ -22,6 +22,12 @@ export interface LoadBackendOptions {
   timeoutMs?: number;
   /** Cancels the load (the child is killed). */
   signal?: AbortSignal;
+  /**
+   * Whether the manifest carries the data schema's model introspection. Generating it means loading Amplify's
+   * model generator (~0.4 s); a Gantry server derives it from the schema when it is left out.
+   * @default true
+   */
+  modelIntrospection?: boolean;
   /** Receives what the app's code writes to stdout/stderr (it is not the manifest channel). */
   onOutput?: (stream: 'stdout' | 'stderr', chunk: string) => void;
 }
@@ -101,6 +107,7 @@ function runChild(appDir: string, entry: string, resultFile: string, options: Lo
     GANTRY_AMPLIFY_APP_DIR: appDir,
     GANTRY_AMPLIFY_RESULT_FILE: resultFile,
     GANTRY_AMPLIFY_REDIRECTS: JSON.stringify(redirects),
+    GANTRY_AMPLIFY_MODEL_INTROSPECTION: String(options.modelIntrospection ?? true),
   };
   // Set by `node --test` for its own children; the app's code is not a test.
   delete env['NODE_TEST_CONTEXT'];

@@ -44,6 +44,13 @@ for (const variant of variants) {
       assert.deepEqual(manifest.data?.modelIntrospection, capturedIntrospection);
     });
 
+    it('leaves the model introspection out, and nothing else, when asked to (the server derives it)', async () => {
+      const lean = await loadBackend(app.dir, { modelIntrospection: false });
+      const { modelIntrospection, ...rest } = manifest.data!;
+      assert.ok(modelIntrospection);
+      assert.deepEqual(lean, { ...manifest, data: rest });
+    });
+
     it('resolves the authorization modes as Amplify does (apiKey default, user pool and IAM from auth)', () => {
       const data = manifest.data!;
       assert.equal(data.file, 'amplify/data/resource.ts');

@@ -24,7 +24,8 @@ export async function deployBackend(context: AwsContext, options: DeployOptions)
   const stackName = toStackName(options.backendId);
   options.log(`Deploying ${describe(options.backendId)} to ${context.account} (${context.region}) as stack ${stackName}`);
 
-  const manifest = await loadBackend(options.appDir, { onOutput: (text) => options.log(text.trimEnd()) }).catch((error) => {
+  // The server derives the model introspection from the schema (it keeps Amplify's generator loaded).
+  const manifest = await loadBackend(options.appDir, { modelIntrospection: false, onOutput: (text) => options.log(text.trimEnd()) }).catch((error) => {
     throw new AmpxError('BackendSynthError', `Unable to load amplify/backend.ts: ${(error as Error).message}`, 'Fix the error in your backend definition, then deploy again.', { cause: error });
   });
   options.log(`Synthesized the backend definition (${Date.now() - started} ms)`);

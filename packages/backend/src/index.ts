@@ -1,10 +1,11 @@
 export { createBackendService, type BackendService, type BackendServiceOptions } from './backend-service.ts';
 export { toStackName, parseStackName, validateBackendId, type BackendIdentifier } from './backend-id.ts';
-export { validateManifest, type BackendManifest, type DataManifest, type AuthManifest, type UnsupportedConstruct } from './manifest.ts';
+export { readManifest, type BackendManifest, type DataManifest, type AuthManifest, type UnsupportedConstruct } from './manifest.ts';
 export type { DataPlane, DataApiSpec, DataApiKey, DataChangeSummary } from './providers/data-plane.ts';
 export { dataPlaneFromDataApi, describeSchemaPlan, type DataApiLike } from './providers/data-plane-adapter.ts';
 export type { ResourceProvider, ResourceState, StackOutputs, DeploymentPlan, PlanStep } from './engine/engine-types.ts';
 export { Deployer } from './engine/deployer.ts';
+export { preloadModelGenerator } from './model-introspection.ts';
 export { buildClientConfig, CLIENT_CONFIG_VERSIONS, DEFAULT_CLIENT_CONFIG_VERSION, type ClientConfig, type ClientConfigVersion } from './outputs/client-config.ts';
 export { backendMigrations } from './stacks/backend-tables.ts';
 export { stackResourceArn, type StackRef } from './stacks/stack-store.ts';

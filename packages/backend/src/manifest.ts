@@ -1,4 +1,5 @@
 import { GantryError } from '@gantry/core';
+import { modelIntrospectionOf } from './model-introspection.ts';
 
 /**
  * The part of `@gantry/amplify-backend`'s `BackendManifest` the deploy engine reads. It is declared here,
@@ -39,7 +40,7 @@ export interface DataManifest {
   file?: string;
   /** Amplify-directive SDL (the transformer's input). */
   schema: string;
-  /** `model_introspection` of amplify_outputs.json. */
+  /** `model_introspection` of amplify_outputs.json; {@link readManifest} derives it from `schema` when absent. */
   modelIntrospection: Record<string, unknown>;
   defaultAuthorizationMode?: AuthorizationModeName;
   /** Wins over `defaultAuthorizationMode` when both are given. */
@@ -77,10 +78,25 @@ function stringArray(v: unknown, path: string, allowed?: readonly string[]): voi
 }
 
 /**
- * Checks the shape of a manifest from a request, naming the first wrong field. Only what the engine reads is
- * checked; unknown fields are kept (newer synthesisers may add some) and stored with the deployment.
+ * A manifest from a request, checked and completed: the first wrong field is named; unknown fields are kept
+ * (newer synthesisers may add some) and stored with the deployment; a data schema without model introspection
+ * gets it derived from its SDL.
  */
-export function validateManifest(value: unknown): BackendManifest {
+export async function readManifest(value: unknown): Promise<BackendManifest> {
+  const manifest = validateManifest(value);
+  const data = manifest.data;
+  if (data && data.modelIntrospection === undefined) {
+    try {
+      data.modelIntrospection = await modelIntrospectionOf(data.schema);
+    } catch (error) {
+      throw new GantryError('ValidationError', `The data schema${data.file ? ` defined in ${data.file}` : ''} is not one Amplify can generate models from: ${(error as Error).message}. Fix the schema, then deploy again.`);
+    }
+  }
+  return manifest;
+}
+
+/** Checks the shape of a manifest, naming the first wrong field; only what the engine reads is checked. */
+function validateManifest(value: unknown): BackendManifest {
   if (!isObject(value)) throw invalid('manifest', 'must be a JSON object');
   if (value.manifestVersion !== 1) throw invalid('manifest.manifestVersion', `must be 1 (got ${JSON.stringify(value.manifestVersion)})`);
   if (!Array.isArray(value.unsupported)) throw invalid('manifest.unsupported', 'must be an array (empty when everything is supported)');
@@ -100,7 +116,7 @@ export function validateManifest(value: unknown): BackendManifest {
 function validateData(data: unknown): void {
   if (!isObject(data)) throw invalid('manifest.data', 'must be an object');
   if (typeof data.schema !== 'string' || !data.schema.trim()) throw invalid('manifest.data.schema', 'must be the non-empty SDL of the data schema');
-  if (!isObject(data.modelIntrospection)) throw invalid('manifest.data.modelIntrospection', 'must be the model introspection object');
+  if (data.modelIntrospection !== undefined && !isObject(data.modelIntrospection)) throw invalid('manifest.data.modelIntrospection', 'must be the model introspection object, or be left out');
   if (data.defaultAuthorizationType !== undefined && !AUTHORIZATION_TYPES.includes(data.defaultAuthorizationType as AuthorizationType))
     throw invalid('manifest.data.defaultAuthorizationType', `must be one of ${AUTHORIZATION_TYPES.join(', ')}`);
   const modes = Object.keys(MODE_TO_TYPE);

@@ -78,6 +78,21 @@ describe('deploying over HTTP', () => {
     assert.equal(again.json.deployment.plan.hasChanges, false);
   });
 
+  test('a manifest without model introspection gets it derived from its schema, as Amplify generates it', async () => {
+    const backendId = newBackendId();
+    const manifest = todoManifest({ models: { Todo: ['content'], Note: ['text'] } });
+    delete (manifest.data as { modelIntrospection?: unknown }).modelIntrospection;
+    const started = await deploy(s.admin, backendId, manifest);
+    assert.equal(started.status, 202, JSON.stringify(started.json));
+    assert.equal((await waitFor(s.admin, backendId, started.json.deployment.deploymentId)).status, 'SUCCEEDED');
+    const outputs = await s.call(s.admin, 'GET', `${stackPath(backendId)}/outputs`);
+    const introspection = outputs.json.data.model_introspection;
+    assert.deepEqual(Object.keys(introspection.models).sort(), ['Note', 'Todo']);
+    // The generator's own additions, which the test fixture's hand-made introspection does not have.
+    assert.deepEqual(Object.keys(introspection.models.Todo.fields).sort(), ['content', 'createdAt', 'id', 'updatedAt']);
+    assert.equal(introspection.models.Note.fields.text.type, 'String');
+  });
+
   test('a plan can be previewed without deploying (CreateChangeSet)', async () => {
     const backendId = newBackendId();
     const first = await deploy(s.admin, backendId, todoManifest({ models: { Todo: ['content'], Note: ['body'] } }));
@@ -191,6 +206,9 @@ describe('bad input', () => {
     ['no manifest', (id) => ({ backendId: id }), /Malformed backend manifest: manifest must be a JSON object/],
     ['a manifest of the wrong version', (id) => ({ backendId: id, manifest: { ...todoManifest(), manifestVersion: 2 } }), /manifest.manifestVersion must be 1/],
     ['a data section without SDL', (id) => ({ backendId: id, manifest: { ...todoManifest(), data: { ...todoManifest().data, schema: '' } } }), /manifest.data.schema must be the non-empty SDL/],
+    ['a schema models cannot be generated from, and no model introspection',
+      (id) => ({ backendId: id, manifest: { ...todoManifest(), data: { ...todoManifest().data, schema: 'type Todo @model { content: Strin }', modelIntrospection: undefined } } }),
+      /The data schema defined in amplify\/data\/resource.ts is not one Amplify can generate models from: .*Strin/],
     ['an API key lifetime out of range', (id) => ({ backendId: id, manifest: todoManifest({ expiresInDays: 400 }) }), /expiresInDays must be a whole number of days from 1 to 365/],
     ['no backend id', () => ({ manifest: todoManifest() }), /backendId must be an object/],
     ['a backend id of another stack', (id) => ({ backendId: { ...id, name: 'other' }, manifest: todoManifest() }), /The stack of backend .* is amplify-.*-other-branch-[0-9a-f]{10}, not /],

@@ -11,8 +11,10 @@ import { serializeError, type ChildResult } from './child-result.ts';
 
 const appDir = process.env['GANTRY_AMPLIFY_APP_DIR'];
 const resultFile = process.env['GANTRY_AMPLIFY_RESULT_FILE'];
+const modelIntrospection = process.env['GANTRY_AMPLIFY_MODEL_INTROSPECTION'] !== 'false';
 if (!appDir || !resultFile) throw new Error('child-main is started by loadBackend(), which sets GANTRY_AMPLIFY_APP_DIR and GANTRY_AMPLIFY_RESULT_FILE.');
 delete process.env['GANTRY_AMPLIFY_RESULT_FILE'];
+delete process.env['GANTRY_AMPLIFY_MODEL_INTROSPECTION'];
 
 let written = false;
 function finish(result: ChildResult): never {
@@ -33,7 +35,7 @@ try {
 }
 try {
   const { buildManifest } = await import('../synth/build-manifest.ts');
-  const manifest = await buildManifest(getRegistry(), appDir);
+  const manifest = await buildManifest(getRegistry(), appDir, { modelIntrospection });
   finish({ ok: true, manifest });
 } catch (error) {
   finish({ ok: false, phase: 'synth', error: serializeError(error) });

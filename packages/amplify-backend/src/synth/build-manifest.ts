@@ -15,8 +15,11 @@ export class BackendDefinitionError extends Error {
   }
 }
 
-/** Turns what the app's code recorded into the manifest. Runs in the child, after backend.ts was imported. */
-export async function buildManifest(registry: Registry, appDir: string): Promise<BackendManifest> {
+/**
+ * Turns what the app's code recorded into the manifest. Runs in the child, after backend.ts was imported.
+ * `modelIntrospection: false` leaves the data schema's model introspection out (the generator is slow to load).
+ */
+export async function buildManifest(registry: Registry, appDir: string, options: { modelIntrospection?: boolean } = {}): Promise<BackendManifest> {
   if (registry.backends.length === 0) {
     throw new BackendDefinitionError('amplify/backend.ts did not call defineBackend({ ... }). Call it once with your resources, e.g. defineBackend({ auth, data }).', 'amplify/backend.ts');
   }
@@ -66,6 +69,7 @@ export async function buildManifest(registry: Registry, appDir: string): Promise
       props: dataDefinition.props,
       callSite: dataDefinition.callSite,
       hasAuth: Boolean(authDefinition || referencedAuth),
+      modelIntrospection: options.modelIntrospection ?? true,
     });
     manifest.data = data;
     unsupported.push(...more);

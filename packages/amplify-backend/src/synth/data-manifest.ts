@@ -1,6 +1,4 @@
 import { readFileSync } from 'node:fs';
-// The models entry alone: the package index also loads the statement and type generators, which synth never uses.
-import { generateModels } from '@aws-amplify/graphql-generator/lib/models.js';
 import type { AuthorizationModeName, DataManifest, UnsupportedConstruct } from '../backend-manifest.ts';
 import type { CallSite } from '../define/call-site.ts';
 import type { DataProps, DataSchemaInput } from '../define/define-data.ts';
@@ -25,6 +23,8 @@ export interface DataManifestInput {
   callSite?: CallSite;
   /** Whether the backend has auth (enables userPool and identityPool modes, as in Amplify). */
   hasAuth: boolean;
+  /** Whether to generate the model introspection (loading the generator takes ~0.4 s). */
+  modelIntrospection: boolean;
 }
 
 export async function buildDataManifest(input: DataManifestInput): Promise<{ data: DataManifest; unsupported: UnsupportedConstruct[] }> {
@@ -36,12 +36,16 @@ export async function buildDataManifest(input: DataManifestInput): Promise<{ dat
   } catch (error) {
     throw withLocation(error, `The data schema defined in ${file} is invalid`, callSite);
   }
-  let modelIntrospection: Record<string, unknown>;
-  try {
-    const generated = await generateModels({ schema: sdl, target: 'introspection' });
-    modelIntrospection = JSON.parse(generated['model-introspection.json'] ?? '{}') as Record<string, unknown>;
-  } catch (error) {
-    throw withLocation(error, `Model introspection could not be generated for the schema in ${file}`, callSite);
+  let modelIntrospection: Record<string, unknown> | undefined;
+  if (input.modelIntrospection) {
+    try {
+      // The models entry alone: the package index also loads the statement and type generators.
+      const { generateModels } = await import('@aws-amplify/graphql-generator/lib/models.js');
+      const generated = await generateModels({ schema: sdl, target: 'introspection' });
+      modelIntrospection = JSON.parse(generated['model-introspection.json'] ?? '{}') as Record<string, unknown>;
+    } catch (error) {
+      throw withLocation(error, `Model introspection could not be generated for the schema in ${file}`, callSite);
+    }
   }
 
   const modes = props.authorizationModes;
@@ -96,7 +100,7 @@ export async function buildDataManifest(input: DataManifestInput): Promise<{ dat
     ...(props.name !== undefined ? { name: props.name } : {}),
     file,
     schema: sdl,
-    modelIntrospection,
+    ...(modelIntrospection ? { modelIntrospection } : {}),
     defaultAuthorizationMode: defaultMode,
     defaultAuthorizationType: defaultType,
     authorizationModes,

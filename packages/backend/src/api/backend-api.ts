@@ -3,7 +3,7 @@ import { restJsonRoute, type RestEndpoint, type Route } from '@gantry/edge';
 import { callerAccount, type CallContext, type Iam, type Operation } from '@gantry/iam';
 import { toStackName, validateBackendId } from '../backend-id.ts';
 import type { Deployer } from '../engine/deployer.ts';
-import { validateManifest } from '../manifest.ts';
+import { readManifest } from '../manifest.ts';
 import { buildClientConfig } from '../outputs/client-config.ts';
 import { listDeployments, listEvents, requireDeployment } from '../stacks/deployment-store.ts';
 import { findStack, neverDeployed, requireStack, stackOutputs, stackResourceArn, type BackendDb, type StackRef } from '../stacks/stack-store.ts';
@@ -83,7 +83,7 @@ export function backendEndpoints(options: BackendApiOptions): RestEndpoint[] {
       async run(p, call) {
         const ref = refOf(p, call);
         const backendId = backendOf(p, ref);
-        const manifest = validateManifest(p.manifest);
+        const manifest = await readManifest(p.manifest);
         if (p.allowDestructive !== undefined && typeof p.allowDestructive !== 'boolean') throw new GantryError('ValidationError', 'allowDestructive must be true or false.');
         const row = await deployer.deploy({ ref, backendId, manifest, allowDestructive: p.allowDestructive === true, principalArn: principalArn(call) });
         return { deployment: deploymentShape(row) };
@@ -93,7 +93,7 @@ export function backendEndpoints(options: BackendApiOptions): RestEndpoint[] {
       action: 'cloudformation:CreateChangeSet', resource: stack,
       async run(p, call) {
         const ref = refOf(p, call);
-        const plan = await deployer.preview(ref, backendOf(p, ref), validateManifest(p.manifest), p.allowDestructive === true);
+        const plan = await deployer.preview(ref, backendOf(p, ref), await readManifest(p.manifest), p.allowDestructive === true);
         return { stackName: ref.stackName, plan };
       },
     }),
