@@ -655,7 +655,7 @@ export class RunEngine {
       exportNames: action.outputs.variables,
       onLog: log,
     });
-    log(`# Step durations: ${result.phases.filter((p) => p.durationMs !== undefined).map((p) => `${p.name} ${(p.durationMs! / 1000).toFixed(1)} s`).join(', ')}\n`);
+    log(`# Step durations: ${result.phases.filter((p) => p.durationMs !== undefined).map((p) => `${p.name} ${(p.durationMs! / 1000).toFixed(2)} s`).join(', ')}\n`);
     if (result.status === 'CANCELLED') {
       const outcome = await this.db.selectFrom('workflow_runs').select(['stop_requested', 'stop_outcome']).where('run_id', '=', runId).executeTakeFirst();
       if (this.closed && !outcome?.stop_requested) {
