@@ -7,3 +7,4 @@ export { defaultPath } from './shell-environment.ts';
 export { restoreCache, saveCache } from './cache.ts';
 export type { CacheOptions, RestoreCacheResult, SaveCacheResult } from './cache.ts';
 export { parseCachePattern, resolveCachePaths } from './cache-paths.ts';
+export { removeTree } from './remove-tree.ts';

@@ -1,10 +1,9 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { toGantryError } from '@gantry/core';
-import { restoreCache, runShell, saveCache, type PhaseResult } from '@gantry/runner';
+import { removeTree, restoreCache, runShell, saveCache, type PhaseResult } from '@gantry/runner';
 import type { AppRow } from '../api/apps.ts';
 import { branchArn } from '../api/amplify-shapes.ts';
 import type { BranchRow } from '../api/branches.ts';
@@ -136,8 +135,8 @@ export async function runBuildJob(deps: BuildJobDeps, job: JobRow, signal: Abort
       .where('app_id', '=', job.app_id).where('branch_name', '=', job.branch_name).where('job_id', '=', job.job_id).where('status', '=', 'PENDING').execute();
     await updateJob(db, job, { status, end_time: deps.now() });
   } finally {
-    // Asynchronously: removing a build's node_modules takes long enough to stall every request if done inline.
-    await rm(jobDir, { recursive: true, force: true });
+    // In the background: the job is over, and the next one need not wait for a node_modules tree to go.
+    void removeTree(jobDir);
   }
 }
 

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { GantryError } from '@gantry/core';
-import { runShell } from '@gantry/runner';
+import { removeTree, runShell } from '@gantry/runner';
 import type { RunShellResult, ShellPhase } from '@gantry/runner';
 import { isUniqueViolation } from '@gantry/store';
 import { actionsToSkip, readyActions } from '../definition/workflow-graph.ts';
@@ -552,7 +552,7 @@ export class RunEngine {
     } finally {
       // Removed in the background: the next action need not wait for a large tree (node_modules) to go.
       if (!this.options.keepWorkDirs) {
-        const removal = rm(actionDir, { recursive: true, force: true }).catch(() => {}).finally(() => this.removals.delete(removal));
+        const removal = removeTree(actionDir).finally(() => this.removals.delete(removal));
         this.removals.add(removal);
       }
     }
