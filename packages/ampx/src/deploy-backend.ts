@@ -18,19 +18,31 @@ const FINISHED = new Set(['SUCCEEDED', 'FAILED', 'ROLLED_BACK', 'ROLLBACK_FAILED
 /**
  * What `pipeline-deploy` and `sandbox` share, as named steps: synthesize the backend definition into a
  * manifest, deploy it as the bootstrap deploy role, follow the deployment's events, write the outputs.
+ * The synthesis starts at once, while the caller's identity (`context`, possibly still being resolved) and the
+ * deploy role's credentials are fetched.
  */
-export async function deployBackend(context: AwsContext, options: DeployOptions): Promise<void> {
+export async function deployBackend(context: AwsContext | Promise<AwsContext>, options: DeployOptions): Promise<void> {
   const started = Date.now();
   const stackName = toStackName(options.backendId);
-  options.log(`Deploying ${describe(options.backendId)} to ${context.account} (${context.region}) as stack ${stackName}`);
-
   // The server derives the model introspection from the schema (it keeps Amplify's generator loaded).
-  const manifest = await loadBackend(options.appDir, { modelIntrospection: false, onOutput: (text) => options.log(text.trimEnd()) }).catch((error) => {
+  const cancelSynthesis = new AbortController();
+  const synthesis = loadBackend(options.appDir, { modelIntrospection: false, signal: cancelSynthesis.signal, onOutput: (text) => options.log(text.trimEnd()) });
+  synthesis.catch(() => {}); // awaited below; a failure must not count as unhandled meanwhile
+  let client: BackendClient;
+  try {
+    const caller = await context;
+    options.log(`Deploying ${describe(options.backendId)} to ${caller.account} (${caller.region}) as stack ${stackName}`);
+    client = await BackendClient.asDeployRole(caller);
+  } catch (error) {
+    cancelSynthesis.abort();
+    await synthesis.catch(() => {});
+    throw error;
+  }
+  const manifest = await synthesis.catch((error) => {
     throw new AmpxError('BackendSynthError', `Unable to load amplify/backend.ts: ${(error as Error).message}`, 'Fix the error in your backend definition, then deploy again.', { cause: error });
   });
   options.log(`Synthesized the backend definition (${Date.now() - started} ms)`);
 
-  const client = await BackendClient.asDeployRole(context);
   let deployment;
   try {
     ({ deployment } = await client.deploy(stackName, { backendId: options.backendId, manifest, allowDestructive: options.allowDestructive }));
@@ -39,7 +51,7 @@ export async function deployBackend(context: AwsContext, options: DeployOptions)
   }
   let token: string | undefined;
   while (!FINISHED.has(deployment.status)) {
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 50));
     const page = await client.events(stackName, deployment.deploymentId, token);
     for (const e of page.events) options.log(`  ${e.status ?? ''} ${e.resource ?? ''}${e.reason ? `: ${e.reason}` : ''}`);
     token = page.nextToken ?? token;

@@ -22,8 +22,7 @@ export function pipelineDeployCommand(yargs: Argv) {
     async (args) => {
       if (!isCi())
         throw new AmpxError('RunningPipelineDeployNotInCiError', 'It looks like this command is being run outside of a CI/CD workflow.', 'To deploy locally use `npx ampx sandbox` instead.');
-      const context = await resolveAwsContext();
-      await deployBackend(context, {
+      await deployBackend(resolveAwsContext(), {
         appDir: process.cwd(),
         backendId: { namespace: args.appId, name: args.branch, type: 'branch' },
         outputs: { outDir: args.outputsOutDir ?? process.cwd(), version: args.outputsVersion, format: args.outputsFormat as OutputsFormat },
