@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { GantryError } from '@gantry/core';
 import { removeTree, runShell } from '@gantry/runner';
+import { PreparedCheckouts } from './prepared-checkouts.ts';
 import type { RunShellResult, ShellPhase } from '@gantry/runner';
 import { isUniqueViolation } from '@gantry/store';
 import { actionsToSkip, readyActions } from '../definition/workflow-graph.ts';
@@ -60,6 +61,7 @@ export class RunEngine {
   private readonly turns = new Map<string, Promise<void>>();
   private readonly waiters = new Map<string, Array<(run: Run) => void>>();
   private readonly removals = new Set<Promise<void>>();
+  private readonly checkouts = new PreparedCheckouts(removeTree);
   private closed = false;
   private poller?: NodeJS.Timeout;
 
@@ -314,6 +316,7 @@ export class RunEngine {
     for (const entry of this.running.values()) entry.controller.abort();
     await Promise.allSettled([...this.running.values()].map((e) => e.done));
     await Promise.allSettled([...this.chains.values(), ...this.turns.values()]);
+    await this.checkouts.discard();
     await Promise.allSettled([...this.removals]);
   }
 
@@ -457,6 +460,7 @@ export class RunEngine {
         }
       }
       if (changed) continue;
+      this.prepareNextCheckouts(run, workflow, actions);
       if (inProgress || actions.some((a) => a.status === 'WAITING' && !skip.includes(a.action_name))) {
         if (inProgress) return;
         // Something WAITING yet nothing runs and nothing is ready: cannot happen with an acyclic graph.
@@ -468,6 +472,35 @@ export class RunEngine {
       await this.finish(run, allSucceeded ? 'SUCCEEDED' : 'FAILED', allSucceeded ? null : `Action(s) failed: ${failedNames.join(', ')}`);
       return;
     }
+  }
+
+  /** Checks out the source for the actions that wait only on running ones (see PreparedCheckouts). */
+  private prepareNextCheckouts(run: RunRow, workflow: Workflow, actions: RunActionRow[]): void {
+    const names = (statuses: string[]) => actions.filter((a) => statuses.includes(a.status)).map((a) => a.action_name);
+    const running = names(['IN_PROGRESS']);
+    if (running.length === 0 || this.closed) return;
+    const started = actions.filter((a) => a.status !== 'WAITING').map((a) => a.action_name);
+    for (const name of readyActions(workflow.graph, [...names(['SUCCEEDED']), ...running], started)) {
+      const action = workflow.actions.find((a) => a.name === name)!;
+      if (action.kind === 'approval' || !action.inputs.sources.includes('WorkflowSource')) continue;
+      const attempt = actions.find((a) => a.action_name === name)!.attempt;
+      this.checkouts.prepare(run.run_id, name, attempt, async () => {
+        const dir = await this.makeActionDir(run.run_id, name, attempt);
+        try {
+          await mkdir(join(dir, 'WorkflowSource'));
+          await this.options.checkout({ space: run.space, project: run.project, repository: run.repository, commitId: run.commit_id, dir: join(dir, 'WorkflowSource') });
+          return dir;
+        } catch (error) {
+          await removeTree(dir);
+          throw error;
+        }
+      });
+    }
+  }
+
+  private async makeActionDir(runId: string, actionName: string, attempt: number): Promise<string> {
+    await mkdir(this.options.workRoot, { recursive: true });
+    return mkdtemp(join(this.options.workRoot, `${safe(runId)}-${safe(actionName)}-${attempt}-`));
   }
 
   private async claim(runId: string, name: string, to: RunActionStatus): Promise<boolean> {
@@ -495,6 +528,8 @@ export class RunEngine {
   /** A run reached a final status: tell the listeners, and hand its workflow's turn to the next queued run. */
   private async announceFinished(runId: string): Promise<void> {
     const row = await this.db.selectFrom('workflow_runs').selectAll().where('run_id', '=', runId).executeTakeFirstOrThrow();
+    const discarded = this.checkouts.discard(runId).finally(() => this.removals.delete(discarded));
+    this.removals.add(discarded);
     await this.takeTurns(identityOf(row));
     const finished = await this.requireRun(runId);
     try {
@@ -545,10 +580,10 @@ export class RunEngine {
     }
     const context: VariableContext = { commitId: run.commit_id, branchName: run.branch_name, outputs, secret: (name) => secrets.get(name) };
 
-    await mkdir(this.options.workRoot, { recursive: true });
-    const actionDir = await mkdtemp(join(this.options.workRoot, `${safe(runId)}-${safe(action.name)}-${attempt}-`));
+    const prepared = await this.checkouts.take(runId, action.name, attempt);
+    const actionDir = prepared ?? await this.makeActionDir(runId, action.name, attempt);
     try {
-      await this.executeIn(actionDir, run, workflow, action, attempt, context, signal);
+      await this.executeIn(actionDir, run, workflow, action, attempt, context, signal, prepared !== undefined);
     } finally {
       // Removed in the background: the next action need not wait for a large tree (node_modules) to go.
       if (!this.options.keepWorkDirs) {
@@ -563,7 +598,7 @@ export class RunEngine {
    * then outputs (variables, artifacts, caches). Each input gets a directory of its own; the working directory
    * is the source checkout, else the first input artifact, else an empty directory.
    */
-  private async executeIn(actionDir: string, run: RunRow, workflow: Workflow, action: RunnableAction, attempt: number, context: VariableContext, signal: AbortSignal): Promise<void> {
+  private async executeIn(actionDir: string, run: RunRow, workflow: Workflow, action: RunnableAction, attempt: number, context: VariableContext, signal: AbortSignal, sourceReady: boolean): Promise<void> {
     const runId = run.run_id;
     const log = (text: string) => this.log(runId, action.name, attempt, text);
     const home = join(actionDir, 'home');
@@ -578,7 +613,7 @@ export class RunEngine {
     // 1. Inputs.
     if (withSource) {
       log(`# Checking out ${run.commit_id} (${run.branch_name})\n`);
-      await this.options.checkout({ space: run.space, project: run.project, repository: run.repository, commitId: run.commit_id, dir: sourceDir });
+      if (!sourceReady) await this.options.checkout({ space: run.space, project: run.project, repository: run.repository, commitId: run.commit_id, dir: sourceDir });
     }
     for (const name of action.inputs.artifacts) {
       const count = await this.artifacts.restore(runId, name, artifactDir(name));
