@@ -1,6 +1,7 @@
-import { mkdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { ensureAmpxBundle, gantryAmpx } from './ampx-bundle.ts';
+import { findRealNpx, removeNpxFront, writeNpxFront } from './npx-front.ts';
 
 export interface BuildTools {
   /** The global npm prefix (`npm_config_prefix`). */
@@ -9,34 +10,71 @@ export interface BuildTools {
   bin: string;
   /** npm's settings for builds and actions: `npm_config_prefix`, `npm_config_cache`, `npm_config_globalconfig`. */
   npmEnvironment: Record<string, string>;
+  /** What `<bin>/ampx` runs: the bundled ampx, or the tsx bin when bundling failed. */
+  ampx: string;
+}
+
+export interface BuildToolsOptions {
+  /** Where the bundled ampx is cached. @default `<repo>/node_modules/.cache/gantry` */
+  bundleCacheDir?: string;
 }
 
 /**
  * Gantry's own CLIs as a global npm prefix for builds: `<dataDir>/tools/bin/ampx`. With `npm_config_prefix`
  * naming that prefix and its `bin` on PATH, `npx ampx …` in a build runs Gantry's ampx when the app installs
  * none — and never fetches the unrelated `ampx` package from the registry.
+ *
+ * Start-up time is most of what ampx costs a pipeline, so `ampx` is the bundled ampx (one file, no TypeScript to
+ * compile; rebuilt only when its sources change), and `<bin>/npx` runs it without loading npm's CLI when npx
+ * would run it anyway (npx-front.ts). Neither may break a build: if bundling fails, `ampx` is the tsx bin and
+ * one warning line goes to stderr; without a real npx to hand the rest to, there is no front.
  */
-export function prepareBuildTools(dataDir: string): BuildTools {
+export function prepareBuildTools(dataDir: string, options: BuildToolsOptions = {}): BuildTools {
   const prefix = join(dataDir, 'tools');
   const bin = join(prefix, 'bin');
   mkdirSync(bin, { recursive: true });
-  const ampx = join(dirname(fileURLToPath(import.meta.resolve('@gantry/ampx'))), '..', 'bin', 'ampx.mjs');
-  const link = join(bin, 'ampx');
-  let current: string | undefined;
+  const ampx = gantryAmpx();
+  let target = ampx.bin;
   try {
-    current = readlinkSync(link);
-  } catch {
-    current = undefined;
+    target = ensureAmpxBundle({ ampx, cacheDir: options.bundleCacheDir }).file;
+  } catch (error) {
+    process.stderr.write(`gantry: warning: builds run ampx through tsx (slower start), bundling it failed: ${oneLine(error)}\n`);
   }
-  if (current !== ampx) {
-    rmSync(link, { force: true });
-    symlinkSync(ampx, link);
-  }
+  replaceSymlink(join(bin, 'ampx'), target);
+
+  const realNpx = findRealNpx(bin);
+  if (realNpx) writeNpxFront({ prefix, realNpx, ownAmpx: ampx.bin });
+  else removeNpxFront(prefix);
+
   // One npm cache for every build and action (npm's cache is safe to share): `npm ci` in a fresh working
   // directory then downloads each package once per machine instead of once per build.
   const npmCache = process.env.GANTRY_NPM_CACHE ?? join(prefix, 'npm-cache');
   // A prefix of our own would also move npm's global config to `<prefix>/etc/npmrc`: keep reading the machine's
   // (its registry and CA settings), where npm itself looks for it, beside the Node that runs Gantry.
   const globalConfig = process.env.npm_config_globalconfig ?? join(dirname(dirname(process.execPath)), 'etc', 'npmrc');
-  return { prefix, bin, npmEnvironment: { npm_config_prefix: prefix, npm_config_cache: npmCache, npm_config_globalconfig: globalConfig } };
+  return {
+    prefix,
+    bin,
+    npmEnvironment: { npm_config_prefix: prefix, npm_config_cache: npmCache, npm_config_globalconfig: globalConfig },
+    ampx: target,
+  };
+}
+
+/** Points `link` at `target`, replacing an older link atomically (two servers may prepare the same tools). */
+function replaceSymlink(link: string, target: string): void {
+  let current: string | undefined;
+  try {
+    current = readlinkSync(link);
+  } catch {
+    current = undefined;
+  }
+  if (current === target) return;
+  const temp = `${link}.${process.pid}.tmp`;
+  rmSync(temp, { force: true });
+  symlinkSync(target, temp);
+  renameSync(temp, link);
+}
+
+function oneLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim();
 }
