@@ -1,13 +1,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BackendManifest } from './backend-manifest.ts';
+import { BackendBuildError, bundleBackend } from './bundle/bundle-backend.ts';
 import type { ChildResult } from './child/child-result.ts';
-import type { RedirectConfig } from './child/redirects.ts';
-import { backendLoadError, errorFromChild } from './load-errors.ts';
+import { backendLoadError, errorFromBuild, errorFromChild } from './load-errors.ts';
 
 export interface LoadBackendOptions {
   /**
@@ -32,18 +30,13 @@ export interface LoadBackendOptions {
   onOutput?: (stream: 'stdout' | 'stderr', chunk: string) => void;
 }
 
-const SRC_DIR = path.dirname(fileURLToPath(import.meta.url));
-const BACKEND_URL = pathToFileURL(path.join(SRC_DIR, 'backend.ts')).href;
-const REGISTER_URL = pathToFileURL(path.join(SRC_DIR, 'child', 'register.ts')).href;
-const CHILD_MAIN = path.join(SRC_DIR, 'child', 'child-main.ts');
-/** tsx's `--import` entry, from Gantry's own dependencies (the app need not have tsx). */
-const TSX_LOADER_URL = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const STDERR_TAIL_BYTES = 16_384;
 
 /**
  * Runs the app's `amplify/backend.ts` in a child process against Gantry's `@aws-amplify/backend` and returns
- * the backend manifest. The app's code never runs in the caller's process; a crash, a hang or a
- * `process.exit` in it is contained and reported.
+ * the backend manifest. The app's code is compiled into one file first (bundle-backend.ts), then run by plain
+ * `node`; it never runs in the caller's process, so a crash, a hang or a `process.exit` in it is contained and
+ * reported.
  *
  * Failures are GantryErrors (code `ValidationError`) whose message names the app's file:line and whose
  * `details` are {@link BackendLoadErrorDetails}. Unsupported constructs do not fail: they are listed in
@@ -60,8 +53,15 @@ export async function loadBackend(appDir: string, options: LoadBackendOptions = 
   }
   const resultDir = mkdtempSync(path.join(os.tmpdir(), 'gantry-amplify-backend-'));
   const resultFile = path.join(resultDir, 'result.json');
+  const bundle = path.join(resultDir, 'backend.mjs');
   try {
-    const exit = await runChild(root, entry, resultFile, options);
+    try {
+      await bundleBackend(root, bundle);
+    } catch (error) {
+      if (error instanceof BackendBuildError) throw errorFromBuild(root, error.errors);
+      throw error;
+    }
+    const exit = await runChild(root, bundle, resultFile, options);
     let result: ChildResult | undefined;
     if (existsSync(resultFile)) result = JSON.parse(readFileSync(resultFile, 'utf8')) as ChildResult;
     if (!result) {
@@ -95,25 +95,19 @@ interface ChildExit {
   stderr: string;
 }
 
-function runChild(appDir: string, entry: string, resultFile: string, options: LoadBackendOptions): Promise<ChildExit> {
+function runChild(appDir: string, bundle: string, resultFile: string, options: LoadBackendOptions): Promise<ChildExit> {
   const timeoutMs = options.timeoutMs ?? 120_000;
-  const redirects: RedirectConfig = {
-    backendUrl: BACKEND_URL,
-    appParentUrl: pathToFileURL(entry).href,
-    ownParentUrl: BACKEND_URL,
-  };
   const env: NodeJS.ProcessEnv = {
     ...(options.env ?? process.env),
     GANTRY_AMPLIFY_APP_DIR: appDir,
     GANTRY_AMPLIFY_RESULT_FILE: resultFile,
-    GANTRY_AMPLIFY_REDIRECTS: JSON.stringify(redirects),
     GANTRY_AMPLIFY_MODEL_INTROSPECTION: String(options.modelIntrospection ?? true),
   };
   // Set by `node --test` for its own children; the app's code is not a test.
   delete env['NODE_TEST_CONTEXT'];
 
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--enable-source-maps', '--import', TSX_LOADER_URL, '--import', REGISTER_URL, CHILD_MAIN], {
+    const child = spawn(process.execPath, ['--enable-source-maps', bundle], {
       cwd: appDir,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Message } from 'esbuild';
 import { GantryError } from '@gantry/core';
 import { callSiteFromStack, OWN_SOURCE_DIR } from './define/call-site.ts';
 import type { SerializedError } from './child/child-result.ts';
@@ -42,6 +43,32 @@ interface Location {
   file: string;
   line?: number;
   column?: number;
+}
+
+/** Turns what esbuild reported when compiling the app's code into a GantryError pointing at file:line:col. */
+export function errorFromBuild(appDir: string, errors: readonly Message[]): GantryError {
+  const first = errors[0]!;
+  const location = first.location;
+  const file = location ? toRelative(appDir, path.resolve(appDir, location.file)) : undefined;
+  // esbuild counts columns from 0; editors and Node count from 1.
+  const at = location ? { file: file!, line: location.line, column: location.column + 1 } : {};
+  const where = location ? `${file}:${location.line}:${location.column + 1}` : 'amplify/';
+  const missing = /^Could not resolve "([^"]+)"/.exec(first.text);
+  if (missing) {
+    const specifier = missing[1]!;
+    const isPackage = !specifier.startsWith('.') && !specifier.startsWith('/');
+    return backendLoadError(
+      `${where} imports "${specifier}", which cannot be found${isPackage ? ': add it to the app\'s dependencies and run npm install' : ''}. (${first.text})`,
+      { reason: 'ModuleNotFound', ...at },
+    );
+  }
+  const unexported = /^No matching export in "([^"]+)" for import "([^"]+)"/.exec(first.text);
+  if (unexported) {
+    const from = toRelative(appDir, path.resolve(appDir, unexported[1]!));
+    const source = from.startsWith(OWN_SOURCE_DIR) ? "@aws-amplify/backend (Gantry's)" : from;
+    return backendLoadError(`${where}: "${unexported[2]}" is not exported by ${source}. Check the import against what it exports.`, { reason: 'ModuleNotFound', ...at });
+  }
+  return backendLoadError(`Syntax error in ${where}: ${first.text}`, { reason: 'BackendSyntaxError', ...at });
 }
 
 /** Turns the error the child reported into a GantryError pointing at the app's file:line(:col). */

@@ -135,7 +135,8 @@ export const auth = defineAuht({ loginWith: { email: true } });
     const { error, details } = await loadError(dir);
     assert.equal(details.reason, 'ModuleNotFound');
     assert.equal(details.file, 'amplify/auth/resource.ts');
-    assert.match(error.message, /defineAuht/);
+    assert.equal(details.line, 1);
+    assert.match(error.message, /"defineAuht" is not exported by @aws-amplify\/backend \(Gantry's\)/);
   });
 
   it('fails when backend.ts never calls defineBackend', async () => {

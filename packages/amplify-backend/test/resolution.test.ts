@@ -87,7 +87,7 @@ backend.addOutput({ custom: { stage: process.env.STAGE, cwd: process.cwd() } });
     assert.equal(manifest.data, undefined);
   });
 
-  it('reports a missing export in a CommonJS app at the line that uses it', async () => {
+  it('reports a missing export in a CommonJS app at the import that names it, as in an ESM app', async () => {
     const app = writeApp({
       ...TEMPLATE_FILES,
       'package.json': JSON.stringify({ name: 'cjs-app' }),
@@ -100,9 +100,36 @@ export const auth = defineAuht({ loginWith: { email: true } });
     apps.push(app);
     await assert.rejects(loadBackend(app.dir), (error: Error & { details?: Record<string, unknown> }) => {
       assert.equal(error.details?.['file'], 'amplify/auth/resource.ts');
-      assert.equal(error.details?.['line'], 3);
+      assert.equal(error.details?.['line'], 1);
       assert.match(error.message, /defineAuht/);
       return true;
     });
   });
+});
+
+describe('loadBackend: files next to the app code', () => {
+  const GRAPHQL = 'type Note @model @auth(rules: [{allow: public}]) {\n  text: String\n}';
+  const variants = [
+    { name: 'ESM, import.meta.url', packageJson: ESM_PACKAGE_JSON, read: `readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8')` },
+    { name: 'CommonJS, __dirname', packageJson: JSON.stringify({ name: 'cjs-app' }), read: `readFileSync(require('node:path').join(__dirname, 'schema.graphql'), 'utf8')` },
+  ];
+  for (const variant of variants) {
+    it(`reads them relative to the file that asks (${variant.name})`, async () => {
+      const files: Record<string, string> = {
+        ...TEMPLATE_FILES,
+        'package.json': variant.packageJson,
+        'amplify/data/schema.graphql': GRAPHQL,
+        'amplify/data/resource.ts': `import { readFileSync } from 'node:fs';
+import { defineData } from '@aws-amplify/backend';
+
+export const data = defineData({ schema: ${variant.read} });
+`,
+      };
+      if (variant.packageJson !== ESM_PACKAGE_JSON) delete files['amplify/package.json'];
+      const app = writeApp(files);
+      apps.push(app);
+      const manifest = await loadBackend(app.dir, { modelIntrospection: false });
+      assert.equal(manifest.data?.schema, GRAPHQL);
+    });
+  }
 });

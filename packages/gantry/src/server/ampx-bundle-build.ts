@@ -9,12 +9,12 @@
 // - CommonJS modules get their own `__dirname`/`__filename` the same way;
 // - CommonJS `require()` of Node's built-ins works through a `require` made with `createRequire`;
 // - the AWS SDK's notice about its coming Node 22 requirement stays off, as the tsx bin has it.
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, dirname, extname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build, type Loader, type Plugin } from 'esbuild';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { nearestFile, originalLocations } from '@gantry/amplify-backend/original-locations';
 import { recordFor } from './ampx-bundle.ts';
 
 const BANNER = [
@@ -25,59 +25,6 @@ const BANNER = [
   "process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';",
   '',
 ].join('\n');
-
-const LOADERS: Record<string, Loader> = { '.js': 'js', '.mjs': 'js', '.cjs': 'js', '.jsx': 'jsx', '.ts': 'ts', '.mts': 'ts', '.cts': 'ts', '.tsx': 'tsx' };
-const IMPORT_META = /\bimport\.meta\.(url|dirname|filename)\b/g;
-const CJS_FILE_VARIABLES = /(?<![\w$.'"`])__(dirname|filename)(?![\w$'"`])/g;
-const DECLARES_FILE_VARIABLES = /\b(?:var|let|const|function|class)\s+__(?:dirname|filename)\b/;
-
-/** Replaces what depends on a module's own location with the values it has when Node loads the file itself. */
-const originalLocations: Plugin = {
-  name: 'original-locations',
-  setup(builder) {
-    builder.onLoad({ filter: /\.(?:[cm]?[jt]s|[jt]sx)$/ }, async (args) => {
-      if (args.namespace !== 'file') return undefined;
-      const source = await readFile(args.path, 'utf8');
-      const file = args.path;
-      let contents = source.replace(IMPORT_META, (_, property: string) =>
-        JSON.stringify(property === 'url' ? pathToFileURL(file).href : property === 'dirname' ? dirname(file) : file));
-      if (/__(?:dirname|filename)/.test(contents) && isCommonJs(file) && !DECLARES_FILE_VARIABLES.test(contents)) {
-        contents = contents.replace(CJS_FILE_VARIABLES, (_, which: string) => JSON.stringify(which === 'dirname' ? dirname(file) : file));
-      }
-      if (contents === source) return undefined;
-      return { contents, loader: LOADERS[extname(file)] ?? 'js' };
-    });
-  },
-};
-
-/** Whether Node runs `file` as CommonJS: by its extension, else by the nearest package.json's `type`. */
-function isCommonJs(file: string): boolean {
-  const ext = extname(file);
-  if (ext === '.cjs' || ext === '.cts') return true;
-  if (ext === '.mjs' || ext === '.mts') return false;
-  const manifest = nearestFile(dirname(file), 'package.json');
-  if (!manifest) return true;
-  try {
-    return (JSON.parse(readFileSync(manifest, 'utf8')) as { type?: string }).type !== 'module';
-  } catch {
-    return true;
-  }
-}
-
-const nearestCache = new Map<string, string | undefined>();
-function nearestFile(dir: string, name: string): string | undefined {
-  const key = `${dir}\0${name}`;
-  if (nearestCache.has(key)) return nearestCache.get(key);
-  let found: string | undefined;
-  try {
-    if (statSync(join(dir, name)).isFile()) found = join(dir, name);
-  } catch {
-    found = undefined;
-  }
-  if (!found && dirname(dir) !== dir) found = nearestFile(dirname(dir), name);
-  nearestCache.set(key, found);
-  return found;
-}
 
 /**
  * Bundles `entry` into `bundleFile` (mode 0755) and writes `recordFile`, the files the bundle was made from. Both
@@ -124,6 +71,7 @@ export async function buildAmpxBundle(entry: string, bundleFile: string, recordF
   }
   // The recipe itself, and the esbuild that followed it.
   inputs.add(fileURLToPath(import.meta.url));
+  inputs.add(fileURLToPath(import.meta.resolve('@gantry/amplify-backend/original-locations')));
   inputs.add(createRequire(import.meta.url).resolve('esbuild/package.json'));
 
   mkdirSync(dirname(bundleFile), { recursive: true });

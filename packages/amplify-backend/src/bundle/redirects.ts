@@ -1,6 +1,4 @@
-/**
- * Which specifiers the child process redirects. Shared by the ESM resolve hook and the CommonJS patch.
- */
+/** Which specifiers the app's code sees redirected (bundle-backend.ts applies them). */
 
 /** Packages that resolve to Gantry's implementation, whatever the app has installed. */
 export const BACKEND_SPECIFIERS = new Set([
@@ -14,14 +12,4 @@ export const BACKEND_SPECIFIERS = new Set([
 /** Resolved from the app first (its own copy, matching its types), else from Gantry's dependencies. */
 export function isDataSchemaSpecifier(specifier: string): boolean {
   return specifier === '@aws-amplify/data-schema' || specifier.startsWith('@aws-amplify/data-schema/');
-}
-
-/** What the parent passes to the hooks (JSON-serialisable). */
-export interface RedirectConfig {
-  /** file: URL of Gantry's `@aws-amplify/backend` implementation. */
-  backendUrl: string;
-  /** file: URL of a file inside the app (`amplify/backend.ts`) to resolve the app's own packages from. */
-  appParentUrl: string;
-  /** file: URL of a file inside this package, to resolve Gantry's own dependencies from. */
-  ownParentUrl: string;
 }
