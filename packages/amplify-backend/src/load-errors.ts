@@ -76,17 +76,8 @@ export function errorFromChild(appDir: string, phase: 'import' | 'synth' | 'unca
   const relative = (file: string) => toRelative(appDir, file);
   const stack = appStack(error.stack);
 
-  // esbuild (through tsx): "Transform failed with 1 error:\n/abs/amplify/x.ts:3:10: ERROR: Expected ..."
-  const transform = /(?:^|\n)((?:file:\/\/)?\/[^\n]*?|[A-Za-z]:\\[^\n]*?):(\d+):(\d+): ERROR: ([^\n]*)/.exec(error.message);
-  if (transform) {
-    const file = relative(fromUrl(transform[1]!));
-    // esbuild counts columns from 0; editors and Node count from 1.
-    const [line, column] = [Number(transform[2]), Number(transform[3]) + 1];
-    return backendLoadError(`Syntax error in ${file}:${line}:${column}: ${transform[4]}`, { reason: 'BackendSyntaxError', file, line, column, stack });
-  }
-
   if (error.name === 'SyntaxError') {
-    // Node's own parse/link errors put "file:///...:LINE" on the first stack line.
+    // Node's own link errors (an external package lacks an export) put "file:///...:LINE" on the first stack line.
     const first = /^((?:file:\/\/)?\/[^\n]*?):(\d+)\n/.exec(error.stack ?? '');
     const location: Location | undefined = first
       ? { file: fromUrl(first[1]!), line: Number(first[2]) }
