@@ -4,6 +4,7 @@ import type { Migration, Store } from '@gantry/store';
 import { backendRoute } from './api/backend-api.ts';
 import { currentOutputs } from './api/backend-shapes.ts';
 import { Deployer } from './engine/deployer.ts';
+import { ModelGenerator } from './model-introspection.ts';
 import type { ResourceProvider } from './engine/engine-types.ts';
 import { buildClientConfig, type ClientConfig } from './outputs/client-config.ts';
 import { authProvider } from './providers/auth-provider.ts';
@@ -39,6 +40,8 @@ export interface BackendService {
   start(): Promise<void>;
   /** Waits for deployments this process runs to finish. */
   stop(): Promise<void>;
+  /** Loads Amplify's model generator ahead of a deploy that may need it (ampx leaves model introspection to the server). */
+  preloadModelGenerator(): void;
   /** amplify_outputs.json of a deployed stack, or undefined when it has never deployed. */
   clientConfig(ref: StackRef, version?: string): Promise<ClientConfig | undefined>;
 }
@@ -50,16 +53,19 @@ export function createBackendService(options: BackendServiceOptions): BackendSer
   const defaults: ResourceProvider[] = [authProvider(), dataProvider({ dataPlane: options.dataPlane, dataBaseUrl }), customOutputsProvider()];
   const providers = options.providers ? options.providers(defaults) : defaults;
   const deployer = new Deployer({ db, providers, now: options.now ?? (() => new Date()) });
+  const models = new ModelGenerator();
   return {
     migrations: backendMigrations,
-    route: backendRoute({ iam: options.iam, db, deployer, dataBaseUrl }),
+    route: backendRoute({ iam: options.iam, db, deployer, dataBaseUrl, introspectionOf: (sdl) => models.introspectionOf(sdl) }),
     deployer,
     async start() {
       await deployer.recover();
     },
     async stop() {
       await deployer.idle();
+      await models.stop();
     },
+    preloadModelGenerator: () => models.preload(),
     async clientConfig(ref, version) {
       const row = await findStack(db, ref);
       if (!row || neverDeployed(row)) return undefined;

@@ -5,7 +5,7 @@ export type { DataPlane, DataApiSpec, DataApiKey, DataChangeSummary } from './pr
 export { dataPlaneFromDataApi, describeSchemaPlan, type DataApiLike } from './providers/data-plane-adapter.ts';
 export type { ResourceProvider, ResourceState, StackOutputs, DeploymentPlan, PlanStep } from './engine/engine-types.ts';
 export { Deployer } from './engine/deployer.ts';
-export { preloadModelGenerator } from './model-introspection.ts';
+export { ModelGenerator } from './model-introspection.ts';
 export { buildClientConfig, CLIENT_CONFIG_VERSIONS, DEFAULT_CLIENT_CONFIG_VERSION, type ClientConfig, type ClientConfigVersion } from './outputs/client-config.ts';
 export { backendMigrations } from './stacks/backend-tables.ts';
 export { stackResourceArn, type StackRef } from './stacks/stack-store.ts';

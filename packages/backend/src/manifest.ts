@@ -1,5 +1,4 @@
 import { GantryError } from '@gantry/core';
-import { modelIntrospectionOf } from './model-introspection.ts';
 
 /**
  * The part of `@gantry/amplify-backend`'s `BackendManifest` the deploy engine reads. It is declared here,
@@ -82,12 +81,12 @@ function stringArray(v: unknown, path: string, allowed?: readonly string[]): voi
  * (newer synthesisers may add some) and stored with the deployment; a data schema without model introspection
  * gets it derived from its SDL.
  */
-export async function readManifest(value: unknown): Promise<BackendManifest> {
+export async function readManifest(value: unknown, introspectionOf: (sdl: string) => Promise<Record<string, unknown>>): Promise<BackendManifest> {
   const manifest = validateManifest(value);
   const data = manifest.data;
   if (data && data.modelIntrospection === undefined) {
     try {
-      data.modelIntrospection = await modelIntrospectionOf(data.schema);
+      data.modelIntrospection = await introspectionOf(data.schema);
     } catch (error) {
       throw new GantryError('ValidationError', `The data schema${data.file ? ` defined in ${data.file}` : ''} is not one Amplify can generate models from: ${(error as Error).message}. Fix the schema, then deploy again.`);
     }

@@ -9,25 +9,72 @@ import { Worker } from 'node:worker_threads';
  * ~0.4 s on every run, while the server loads it once and keeps results per schema. It runs in a worker thread:
  * loading it is ~0.4 s of synchronous module evaluation that would otherwise stall every request meanwhile.
  */
-const results = new Map<string, Promise<Record<string, unknown>>>();
-const KEPT_SCHEMAS = 32;
+export class ModelGenerator {
+  private worker?: Worker;
+  private readonly pending = new Map<number, { resolve(value: Record<string, unknown>): void; reject(error: Error): void }>();
+  private readonly results = new Map<string, Promise<Record<string, unknown>>>();
+  private nextId = 0;
 
-/** Loads the generator ahead of the first deploy that needs it (a push is a good hint one is coming). */
-export function preloadModelGenerator(): void {
-  generator();
-}
-
-export function modelIntrospectionOf(sdl: string): Promise<Record<string, unknown>> {
-  const key = createHash('sha256').update(sdl).digest('hex');
-  let result = results.get(key);
-  if (result === undefined) {
-    result = generator().generate(sdl);
-    result.catch(() => results.delete(key));
-    if (results.size >= KEPT_SCHEMAS) results.delete(results.keys().next().value!);
-    results.set(key, result);
+  /** Loads the generator ahead of the first deploy that needs it (a push is a good hint one is coming). */
+  preload(): void {
+    this.start();
   }
-  return result;
+
+  introspectionOf(sdl: string): Promise<Record<string, unknown>> {
+    const key = createHash('sha256').update(sdl).digest('hex');
+    let result = this.results.get(key);
+    if (result === undefined) {
+      result = this.generate(sdl);
+      result.catch(() => this.results.delete(key));
+      if (this.results.size >= KEPT_SCHEMAS) this.results.delete(this.results.keys().next().value!);
+      this.results.set(key, result);
+    }
+    return result;
+  }
+
+  /** Stops the worker (what is asked of it afterwards starts another). */
+  async stop(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    await worker?.terminate();
+  }
+
+  private generate(sdl: string): Promise<Record<string, unknown>> {
+    const worker = this.start();
+    return new Promise((resolve, reject) => {
+      const id = this.nextId++;
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage({ id, sdl });
+    });
+  }
+
+  private start(): Worker {
+    if (this.worker) return this.worker;
+    const modelsEntry = createRequire(import.meta.url).resolve('@aws-amplify/graphql-generator/lib/models.js');
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { modelsEntry } });
+    // Owned by the server, which stops it; it must not keep a process alive by itself.
+    worker.unref();
+    worker.on('message', (reply: { id: number; json?: string; error?: string }) => {
+      const entry = this.pending.get(reply.id);
+      this.pending.delete(reply.id);
+      if (reply.error !== undefined) entry?.reject(new Error(reply.error));
+      else entry?.resolve(JSON.parse(reply.json!) as Record<string, unknown>);
+    });
+    const fail = (error: Error) => {
+      if (this.worker === worker) this.worker = undefined;
+      for (const [id, entry] of this.pending) {
+        this.pending.delete(id);
+        entry.reject(error);
+      }
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`the model generator stopped (exit code ${code})`)));
+    this.worker = worker;
+    return worker;
+  }
 }
+
+const KEPT_SCHEMAS = 32;
 
 // Plain JavaScript evaluated in the worker (worker threads do not inherit the TypeScript loader). The models
 // entry alone: the package index also loads the statement and type generators.
@@ -43,51 +90,3 @@ parentPort.on('message', async ({ id, sdl }) => {
   }
 });
 `;
-
-interface Generator {
-  generate(sdl: string): Promise<Record<string, unknown>>;
-}
-
-let current: Generator | undefined;
-
-function generator(): Generator {
-  current ??= startGenerator();
-  return current;
-}
-
-function startGenerator(): Generator {
-  const modelsEntry = createRequire(import.meta.url).resolve('@aws-amplify/graphql-generator/lib/models.js');
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { modelsEntry } });
-  const pending = new Map<number, { resolve(value: Record<string, unknown>): void; reject(error: Error): void }>();
-  let nextId = 0;
-  // The worker keeps the process alive only while it has work.
-  worker.unref();
-  const settle = (id: number) => {
-    const entry = pending.get(id);
-    pending.delete(id);
-    if (pending.size === 0) worker.unref();
-    return entry;
-  };
-  worker.on('message', (reply: { id: number; json?: string; error?: string }) => {
-    const entry = settle(reply.id);
-    if (reply.error !== undefined) entry?.reject(new Error(reply.error));
-    else entry?.resolve(JSON.parse(reply.json!) as Record<string, unknown>);
-  });
-  const fail = (error: Error) => {
-    if (current === generator) current = undefined;
-    for (const id of [...pending.keys()]) settle(id)?.reject(error);
-  };
-  worker.on('error', fail);
-  worker.on('exit', (code) => fail(new Error(`the model generator stopped (exit code ${code})`)));
-  const generator: Generator = {
-    generate(sdl) {
-      return new Promise((resolve, reject) => {
-        const id = nextId++;
-        pending.set(id, { resolve, reject });
-        worker.ref();
-        worker.postMessage({ id, sdl });
-      });
-    },
-  };
-  return generator;
-}

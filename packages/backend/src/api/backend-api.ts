@@ -34,6 +34,8 @@ export interface BackendApiOptions {
   db: BackendDb;
   deployer: Deployer;
   dataBaseUrl: () => string;
+  /** Model introspection of a schema, for manifests that leave it out. */
+  introspectionOf(sdl: string): Promise<Record<string, unknown>>;
 }
 
 type Params = Record<string, any>;
@@ -83,7 +85,7 @@ export function backendEndpoints(options: BackendApiOptions): RestEndpoint[] {
       async run(p, call) {
         const ref = refOf(p, call);
         const backendId = backendOf(p, ref);
-        const manifest = await readManifest(p.manifest);
+        const manifest = await readManifest(p.manifest, options.introspectionOf);
         if (p.allowDestructive !== undefined && typeof p.allowDestructive !== 'boolean') throw new GantryError('ValidationError', 'allowDestructive must be true or false.');
         const row = await deployer.deploy({ ref, backendId, manifest, allowDestructive: p.allowDestructive === true, principalArn: principalArn(call) });
         return { deployment: deploymentShape(row) };
@@ -93,7 +95,7 @@ export function backendEndpoints(options: BackendApiOptions): RestEndpoint[] {
       action: 'cloudformation:CreateChangeSet', resource: stack,
       async run(p, call) {
         const ref = refOf(p, call);
-        const plan = await deployer.preview(ref, backendOf(p, ref), await readManifest(p.manifest), p.allowDestructive === true);
+        const plan = await deployer.preview(ref, backendOf(p, ref), await readManifest(p.manifest, options.introspectionOf), p.allowDestructive === true);
         return { stackName: ref.stackName, plan };
       },
     }),

@@ -7,7 +7,7 @@ import { GantryError, SecretBox } from '@gantry/core';
 import { createEdge, loadOrCreateLocalCa, restJsonRoute, sendJsonError, type Route } from '@gantry/edge';
 import { accountsRestService, auditEventsRestService, Iam, iamOperations, pruneExpiredSessions, stsOperations } from '@gantry/iam';
 import { openStore, type Store } from '@gantry/store';
-import { createBackendService, dataPlaneFromDataApi, preloadModelGenerator } from '@gantry/backend';
+import { createBackendService, dataPlaneFromDataApi } from '@gantry/backend';
 import { createDataApi, createGraphqlRoute, createRealtimeServer, realtimeApiIdFromPath } from '@gantry/data';
 import { createHostingService } from '@gantry/hosting';
 import { createSourceService, type SourceService } from '@gantry/source';
@@ -74,7 +74,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   source.events.on('push', (push) => hosting.onPush(push));
   source.events.on('push', async (push) => void (await workflows.onPush(push)));
   // A push usually means a backend deploy within seconds (ampx leaves model introspection to the server).
-  source.events.on('push', () => preloadModelGenerator());
+  source.events.on('push', () => backend.preloadModelGenerator());
 
   const tls = loadOrCreateLocalCa(dataDir);
   const handler = createEdge({

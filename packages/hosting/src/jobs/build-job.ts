@@ -160,9 +160,12 @@ async function checkout(deps: BuildJobDeps, job: JobRow, app: AppRow, src: strin
   try {
     await git(['clone', '--quiet', '--no-checkout', gitDir, src]);
     const commit = job.commit_id === 'HEAD' ? `origin/${job.branch_name}` : job.commit_id;
-    const { stdout } = await git(['log', '-1', '--format=%H%n%ct%n%s', commit, '--'], src);
+    // The clone's refs no longer move: the commit's details are read while its files are checked out.
+    const [{ stdout }] = await Promise.all([
+      git(['log', '-1', '--format=%H%n%ct%n%s', commit, '--'], src),
+      git(['-c', 'advice.detachedHead=false', 'checkout', '--quiet', '--detach', commit], src),
+    ]);
     const [sha, time, message] = stdout.split('\n');
-    await git(['-c', 'advice.detachedHead=false', 'checkout', '--quiet', sha!], src);
     await updateJob(deps.db, job, { commit_id: sha!, commit_time: Number(time) * 1000, commit_message: job.commit_message || (message ?? '') });
     log(`# Checked out ${sha} ${message ?? ''}`);
   } catch (error) {

@@ -460,7 +460,6 @@ export class RunEngine {
         }
       }
       if (changed) continue;
-      this.prepareNextCheckouts(run, workflow, actions);
       if (inProgress || actions.some((a) => a.status === 'WAITING' && !skip.includes(a.action_name))) {
         if (inProgress) return;
         // Something WAITING yet nothing runs and nothing is ready: cannot happen with an acyclic graph.
@@ -474,8 +473,12 @@ export class RunEngine {
     }
   }
 
-  /** Checks out the source for the actions that wait only on running ones (see PreparedCheckouts). */
-  private prepareNextCheckouts(run: RunRow, workflow: Workflow, actions: RunActionRow[]): void {
+  /**
+   * Checks out the source for the actions that wait only on running ones (see PreparedCheckouts). Called once an
+   * action's own inputs are in place, so the two checkouts do not compete for the machine.
+   */
+  private async prepareNextCheckouts(run: RunRow, workflow: Workflow): Promise<void> {
+    const actions = await this.db.selectFrom('workflow_run_actions').selectAll().where('run_id', '=', run.run_id).execute();
     const names = (statuses: string[]) => actions.filter((a) => statuses.includes(a.status)).map((a) => a.action_name);
     const running = names(['IN_PROGRESS']);
     if (running.length === 0 || this.closed) return;
@@ -622,6 +625,7 @@ export class RunEngine {
     const cacheScope = { space: run.space, project: run.project, workflowName: workflow.name, branchName: run.branch_name };
     const cacheDirs = { workDir, home };
     await this.caches.restore(cacheScope, action.caching.fileCaching, cacheDirs, log);
+    void this.prepareNextCheckouts(run, workflow).catch((error) => console.error(`workflow run ${runId}: preparing checkouts failed:`, error));
 
     // 2. The environment, from scratch.
     const env: Record<string, string> = {
