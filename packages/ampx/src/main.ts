@@ -27,4 +27,5 @@ const cli = yargs(hideBin(process.argv))
 generateCommand(cli);
 pipelineDeployCommand(cli);
 sandboxCommand(cli);
-await cli.parseAsync();
+// Not awaited at the top level: the bundled ampx is a CommonJS script (which V8 can cache compiled).
+void cli.parseAsync();

@@ -52,15 +52,16 @@ before(() => {
 
 describe('the bundled ampx', () => {
   test('is built into the cache, linked as tools/bin/ampx, and reused while its inputs are unchanged', () => {
-    const bundle = join(cacheDir, 'ampx.mjs');
-    assert.equal(tools.ampx, bundle);
-    assert.equal(realpathSync(join(tools.bin, 'ampx')), realpathSync(bundle));
-    assert.match(readFileSync(bundle, 'utf8'), /^#!\/usr\/bin\/env node\n/);
+    const bundle = join(cacheDir, 'ampx-bundle.cjs');
+    const launcher = join(cacheDir, 'ampx.cjs');
+    assert.equal(tools.ampx, launcher);
+    assert.equal(realpathSync(join(tools.bin, 'ampx')), realpathSync(launcher));
+    assert.match(readFileSync(launcher, 'utf8'), /^#!\/usr\/bin\/env node\n/);
     assert.ok(isBundleFresh(bundle, join(cacheDir, 'ampx.json')));
     const built = statSync(bundle);
     // Another server start, another data directory: the same bundle, not rebuilt.
     const again = prepareBuildTools(dir('data-2'), { bundleCacheDir: cacheDir });
-    assert.equal(again.ampx, bundle);
+    assert.equal(again.ampx, launcher);
     const reused = statSync(bundle);
     assert.equal(reused.ino, built.ino);
     assert.equal(reused.mtimeMs, built.mtimeMs);
@@ -68,7 +69,7 @@ describe('the bundled ampx', () => {
 
   test('by default lives in the repository\'s node_modules/.cache/gantry', () => {
     const defaults = prepareBuildTools(dir('data-default'));
-    assert.equal(defaults.ampx, join(ROOT, 'node_modules', '.cache', 'gantry', 'ampx.mjs'));
+    assert.equal(defaults.ampx, join(ROOT, 'node_modules', '.cache', 'gantry', 'ampx.cjs'));
   });
 
   test('is stale as soon as an input or the bundle itself differs from the record', () => {
@@ -114,6 +115,18 @@ describe('the bundled ampx', () => {
     assert.equal(bundled.status, 0, bundled.stderr);
     assert.match(bundled.stdout, /ampx pipeline-deploy/);
     assert.deepEqual(bundled, source);
+  });
+
+  test('keeps V8\'s code cache of the bundle beside it, and rewrites a damaged one', () => {
+    const cwd = dir('code-cache');
+    const env = buildEnv(tools);
+    const cache = join(cacheDir, 'ampx-bundle.v8cache');
+    const first = run(tools.ampx, ['--help'], cwd, env);
+    assert.ok(statSync(cache).size > 100_000, 'the first run wrote the compiled bundle');
+    writeFileSync(cache, 'not a code cache');
+    const damaged = run(tools.ampx, ['--help'], cwd, env);
+    assert.deepEqual(damaged, first, 'a rejected cache changes nothing for the command');
+    assert.ok(statSync(cache).size > 100_000, 'and is replaced');
   });
 
   test('fails `generate outputs` without credentials with the same error as the tsx bin', () => {

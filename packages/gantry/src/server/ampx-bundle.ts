@@ -64,8 +64,14 @@ export function ampxBundleDir(ampx: GantryAmpx = gantryAmpx()): string {
   }
 }
 
+/** The files of the cache: the bundle (CommonJS), its launcher, V8's code cache of it, what it was made from. */
+export const BUNDLE_NAME = 'ampx-bundle.cjs';
+export const LAUNCHER_NAME = 'ampx.cjs';
+export const CODE_CACHE_NAME = 'ampx-bundle.v8cache';
+export const RECORD_NAME = 'ampx.json';
+
 export interface AmpxBundle {
-  /** The bundle, executable (`#!/usr/bin/env node`). */
+  /** The launcher of the bundle, executable (`#!/usr/bin/env node`). */
   file: string;
   /** Whether this call built it. */
   rebuilt: boolean;
@@ -83,15 +89,16 @@ const BUILD_TIMEOUT_MS = 60_000;
 export function ensureAmpxBundle(options: { ampx?: GantryAmpx; cacheDir?: string } = {}): AmpxBundle {
   const ampx = options.ampx ?? gantryAmpx();
   const dir = options.cacheDir ?? ampxBundleDir(ampx);
-  const file = join(dir, 'ampx.mjs');
-  const record = join(dir, 'ampx.json');
-  if (isBundleFresh(file, record)) return { file, rebuilt: false };
+  const bundle = join(dir, BUNDLE_NAME);
+  const file = join(dir, LAUNCHER_NAME);
+  const record = join(dir, RECORD_NAME);
+  if (isBundleFresh(bundle, record) && existsSync(file)) return { file, rebuilt: false };
 
   const tsx = pathToFileURL(createRequire(join(ampx.packageDir, 'package.json')).resolve('tsx')).href;
   const env = { ...process.env };
   // Set by `node --test` for its own children; the build is not a test.
   delete env['NODE_TEST_CONTEXT'];
-  const child = spawnSync(process.execPath, ['--import', tsx, BUILDER, ampx.entry, file, record], {
+  const child = spawnSync(process.execPath, ['--import', tsx, BUILDER, ampx.entry, bundle, record], {
     env,
     encoding: 'utf8',
     stdio: ['ignore', 'ignore', 'pipe'],
