@@ -3,7 +3,7 @@
 // - the app's own commands: `npm ci` in each action and in the build, `vite build`;
 // - Gantry's CLI in those steps: `npx ampx pipeline-deploy` (twice) and `npx ampx generate outputs`;
 // - Gantry's orchestration: everything else (trigger, scheduling, checkouts, role assumption, webhook, clone,
-//   publishing the site).
+//   publishing the site), reported piece by piece from the run's and the build's own timestamps.
 // The step and phase durations come from the run's and builds' own logs. Beside them, the app's commands run
 // directly on the same files with the same npm cache (the baseline), which shows how much running two stages in
 // parallel on this machine slows the app's commands down.
