@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { GantryError } from '@gantry/core';
 import { removeTree, runShell } from '@gantry/runner';
-import { PreparedCheckouts } from './prepared-checkouts.ts';
 import type { RunShellResult, ShellPhase } from '@gantry/runner';
 import { isUniqueViolation } from '@gantry/store';
 import { actionsToSkip, readyActions } from '../definition/workflow-graph.ts';
 import type { ApprovalAction, BuildAction, ManagedTestAction, RunMode, Workflow } from '../definition/workflow-types.ts';
+import { PreparedCheckouts } from './prepared-checkouts.ts';
 import { RunArtifacts, type StoredArtifact } from './run-artifacts.ts';
 import { RunCaches } from './run-caches.ts';
 import type {
