@@ -61,6 +61,7 @@ export async function loadBackend(appDir: string, options: LoadBackendOptions = 
       if (error instanceof BackendBuildError) throw errorFromBuild(root, error.errors);
       throw error;
     }
+    if (options.signal?.aborted) throw backendLoadError('Loading the backend was cancelled.', { reason: 'BackendProcessFailed' });
     const exit = await runChild(root, bundle, resultFile, options);
     let result: ChildResult | undefined;
     if (existsSync(resultFile)) result = JSON.parse(readFileSync(resultFile, 'utf8')) as ChildResult;
