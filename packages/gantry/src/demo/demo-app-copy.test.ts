@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { VITE_REACT_TEMPLATE } from '@gantry/hosting/build-spec-fixtures';
 import { parse } from 'yaml';
 import { GENERATE_OUTPUTS, prepareAppCopy } from './demo-app-copy.ts';
 
@@ -21,27 +22,7 @@ function templateShapedApp(): string {
       name: 'amplify-vite-react-template', lockfileVersion: 3, requires: true,
       packages: { '': { name: 'amplify-vite-react-template', devDependencies: { '@aws-amplify/backend-cli': '1.2.4' } } },
     }, null, 2),
-    'amplify.yml': `version: 1
-backend:
-  phases:
-    build:
-      commands:
-        - npm ci --cache .npm --prefer-offline
-        - npx ampx pipeline-deploy --branch $AWS_BRANCH --app-id $AWS_APP_ID
-frontend:
-  phases:
-    build:
-      commands:
-        - npm run build
-  artifacts:
-    baseDirectory: dist
-    files:
-      - '**/*'
-  cache:
-    paths:
-      - .npm/**/*
-      - node_modules/**/*
-`,
+    'amplify.yml': VITE_REACT_TEMPLATE,
     'amplify/backend.ts': "import { defineBackend } from '@aws-amplify/backend';\ndefineBackend({});\n",
     'src/main.tsx': 'console.log(1);\n',
     'node_modules/left-over/index.js': '',

@@ -1,11 +1,12 @@
-// Builds Gantry's ampx into one CommonJS file with esbuild, and the launcher that runs it. Run as its own process by `ensureAmpxBundle`
-// (ampx-bundle.ts), so the server's start stays synchronous:
+// Builds Gantry's ampx into one CommonJS file with esbuild, and the launcher that runs it. Run as its own process
+// by `ensureAmpxBundle` (ampx-bundle.ts), so the server's start stays synchronous:
 //
 //   node --import tsx ampx-bundle-build.ts <entry main.ts> <bundle file> <record file>
 //
 // The bundle must behave exactly like `packages/ampx/bin/ampx.mjs` running the sources through tsx:
 // - every `import.meta.url` (`.dirname`, `.filename`) becomes the ORIGINAL file's value, so paths computed from
-//   it (amplify-backend's child-process files and tsx, yargs' locales) still point at the files on disk;
+//   it (amplify-backend's child entry, yargs' locales) still point at the files on disk (original-locations.ts
+//   of @gantry/amplify-backend);
 // - CommonJS modules get their own `__dirname`/`__filename` the same way;
 // - the AWS SDK's notice about its coming Node 22 requirement stays off, as the tsx bin has it.
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
