@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs the named Debian packages when their commands are missing (idempotent). Benchmarks use it for the
-# baselines they compare against (nginx); the tests never need it.
+# Installs the named Debian packages when their commands are missing (idempotent): bubblewrap, the build
+# sandbox (npm test, npm run demo); Chromium for the browser tests; the baselines benchmarks compare against (nginx).
 set -euo pipefail
 missing=()
 for spec in "$@"; do

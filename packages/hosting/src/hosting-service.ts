@@ -6,6 +6,7 @@ import type { Route } from '@gantry/edge';
 import { assumeRole, type Iam } from '@gantry/iam';
 import { appArn } from './api/amplify-shapes.ts';
 import type { AppRow } from './api/apps.ts';
+import type { BuildSandbox } from '@gantry/runner';
 import type { Migration, Store } from '@gantry/store';
 import { createHostingApi } from './api/amplify-api.ts';
 import { hostingMigrations } from './api/hosting-tables.ts';
@@ -39,6 +40,8 @@ export interface HostingServiceOptions {
    * ampx installed there.
    */
   toolEnvironment?: Record<string, string>;
+  /** Where build commands run: the server's build sandbox. Without one they run as the server's own user. */
+  sandbox?: BuildSandbox;
   /** Builds run at once by this server. @default 2 */
   concurrency?: number;
 }
@@ -91,7 +94,7 @@ export function createHostingService(options: HostingServiceOptions): HostingSer
         now: () => Date.now(),
         run: (job, signal) => runBuildJob({
           db, logs, sites, workRoot: join(root, 'work'), cacheRoot: join(root, 'cache'),
-          resolveRepository: options.resolveRepository, toolPaths: options.toolPaths ?? [], toolEnvironment: options.toolEnvironment ?? {}, siteBase, now: () => Date.now(),
+          resolveRepository: options.resolveRepository, toolPaths: options.toolPaths ?? [], toolEnvironment: options.toolEnvironment ?? {}, sandbox: options.sandbox, siteBase, now: () => Date.now(),
           endpointUrl: options.publicUrl, serviceRoleCredentials: (app) => serviceRoleCredentials(options.iam, app),
         }, job, signal),
       });

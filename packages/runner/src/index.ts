@@ -8,3 +8,5 @@ export { restoreCache, saveCache } from './cache.ts';
 export type { CacheOptions, RestoreCacheResult, SaveCacheResult } from './cache.ts';
 export { parseCachePattern, resolveCachePaths } from './cache-paths.ts';
 export { removeTree } from './remove-tree.ts';
+export { BuildSandbox, DEFAULT_BUILD_UID } from './build-sandbox.ts';
+export type { BuildSandboxOptions, SandboxedCommand } from './build-sandbox.ts';

@@ -1,3 +1,5 @@
+import type { BuildSandbox } from './build-sandbox.ts';
+
 /** The public shapes of {@link runShell}: what a hosting job or a workflow action hands the runner. */
 
 export interface ShellPhase {
@@ -66,6 +68,11 @@ export interface RunShellOptions {
   /** Variables to report back at the end (their values in the final session), e.g. workflow output variables. */
   exportNames?: string[];
   limits?: ResourceLimits;
+  /**
+   * Run the session in the build sandbox, with `root` (which contains `workDir`) as the only directory it can
+   * write and the only one of the server's it can see. Without it the session runs as the server's own user.
+   */
+  sandbox?: { sandbox: BuildSandbox; root: string };
   /** @default "/bin/bash" (else the first bash on the server's PATH) */
   bashPath?: string;
 }

@@ -46,7 +46,12 @@ export async function runShell(options: RunShellOptions): Promise<RunShellResult
   try {
     const scriptPath = join(scriptDir, 'session.sh');
     await writeFile(scriptPath, script.text, { mode: 0o600 });
-    const child = spawn(bash, ['--noprofile', '--norc', scriptPath], {
+    const sandbox = options.sandbox;
+    if (sandbox) await Promise.all([sandbox.sandbox.give(scriptDir, scriptPath), sandbox.sandbox.adopt(sandbox.root)]);
+    const command = sandbox
+      ? sandbox.sandbox.command(bash, ['--noprofile', '--norc', scriptPath], { root: sandbox.root, cwd: options.workDir, readOnly: [scriptDir] })
+      : { file: bash, args: ['--noprofile', '--norc', scriptPath] };
+    const child = spawn(command.file, command.args, {
       cwd: options.workDir,
       env,
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],

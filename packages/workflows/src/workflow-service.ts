@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { GantryError, type SecretBox } from '@gantry/core';
 import type { RestJsonService } from '@gantry/edge';
 import type { Iam } from '@gantry/iam';
+import type { BuildSandbox } from '@gantry/runner';
 import type { PushEvent, SourceService } from '@gantry/source';
 import type { Migration, Store } from '@gantry/store';
 import { workflowsRestService } from './api/workflows-api.ts';
@@ -30,6 +31,8 @@ export interface WorkflowServiceOptions {
   publicUrl: () => string;
   /** Environment every action starts from (PATH with Gantry's tools, npm settings). */
   baseEnvironment?: Record<string, string>;
+  /** Where action steps run: the server's build sandbox. Without one they run as the server's own user. */
+  sandbox?: BuildSandbox;
   /** @default Date.now */
   now?: () => number;
 }
@@ -73,6 +76,7 @@ export class WorkflowService {
       cacheRoot: join(root, 'caches'),
       logRoot: join(root, 'logs'),
       baseEnvironment: options.baseEnvironment,
+      sandbox: options.sandbox,
       checkout: (args) => this.checkout(args),
       assumeConnectionRole: async (args) => {
         const session = `${args.actionName}-${args.runId.slice(0, 8)}`.replace(/[^\w+=,.@-]/g, '-').slice(0, 64);

@@ -10,10 +10,14 @@ import { openStore, type Store } from '@gantry/store';
 import { createBackendService, dataPlaneFromDataApi } from '@gantry/backend';
 import { createDataApi, createGraphqlRoute, createRealtimeServer, realtimeApiIdFromPath } from '@gantry/data';
 import { createHostingService } from '@gantry/hosting';
+import { BuildSandbox } from '@gantry/runner';
 import { createSourceService, type SourceService } from '@gantry/source';
 import { WorkflowService } from '@gantry/workflows';
 import { prepareBuildTools } from './build-tools.ts';
 import { writeProfileFiles } from './profile-files.ts';
+
+/** Gantry's own install (its packages and node_modules), which builds read to run `ampx`. */
+const GANTRY_ROOT = resolve(import.meta.dirname, '../../../..');
 
 export interface ServerOptions {
   /** Where all state lives. @default './.gantry' */
@@ -22,6 +26,12 @@ export interface ServerOptions {
   port: number;
   /** @default '127.0.0.1' */
   host?: string;
+  /**
+   * Run builds and workflow actions without the build sandbox, as the server's own user (they can then read
+   * everything the server can, its keys included). Only for machines where bubblewrap cannot run.
+   * @default false
+   */
+  unsafeBuilds?: boolean;
 }
 
 export interface RunningServer {
@@ -32,6 +42,8 @@ export interface RunningServer {
   store: Store;
   workflows: WorkflowService;
   caCertFile: string;
+  /** Why builds cannot run on this machine (no usable sandbox), when they cannot. */
+  buildsUnavailable: string | undefined;
   close(): Promise<void>;
 }
 
@@ -50,11 +62,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const publicUrl = () => url;
   const source = createSourceService({ store, iam, dataDir, publicUrl });
   const tools = prepareBuildTools(dataDir);
+  const sandbox = BuildSandbox.open({
+    readOnly: [GANTRY_ROOT, tools.prefix], hidden: [dataDir], shared: [tools.npmEnvironment.npm_config_cache!], unsafe: options.unsafeBuilds,
+  });
   const hosting = createHostingService({
     store, iam, box, dataDir, publicUrl, siteDomain: () => `localhost:${httpPort}`,
     resolveRepository: (cloneUrl) => resolveRepository(source, publicUrl(), cloneUrl),
     toolPaths: [tools.bin],
     toolEnvironment: tools.npmEnvironment,
+    sandbox,
   });
   const workflows = new WorkflowService({
     store, iam, box, source, dataDir, publicUrl,
@@ -63,6 +79,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       LANG: 'C.UTF-8',
       ...tools.npmEnvironment,
     },
+    sandbox,
   });
   // Like AppSync, `__typename` is returned only when the query selects it (aws-amplify does).
   const data = createDataApi({ rootDir: join(dataDir, 'data'), typenameOnModels: false });
@@ -133,6 +150,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     store,
     workflows,
     caCertFile: tls.caCertFile,
+    buildsUnavailable: sandbox.unavailableReason,
     async close() {
       clearInterval(pruner);
       await workflows.stop();

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { toGantryError } from '@gantry/core';
-import { removeTree, restoreCache, runShell, saveCache, type PhaseResult } from '@gantry/runner';
+import { removeTree, restoreCache, runShell, saveCache, type BuildSandbox, type PhaseResult } from '@gantry/runner';
 import type { AppRow } from '../api/apps.ts';
 import { branchArn } from '../api/amplify-shapes.ts';
 import type { BranchRow } from '../api/branches.ts';
@@ -30,6 +30,8 @@ export interface BuildJobDeps {
   toolPaths: string[];
   /** Variables every build gets (npm's prefix, cache and global config, so `npx ampx` finds Gantry's ampx). */
   toolEnvironment: Record<string, string>;
+  /** Where the build's commands run; the job's directory is the only one of the server's it sees. */
+  sandbox?: BuildSandbox;
   /** Base URL branch sites are reached at. */
   siteBase(): string;
   /** The server's URL, given to builds as AWS_ENDPOINT_URL so AWS tools in them reach Gantry. */
@@ -97,6 +99,7 @@ export async function runBuildJob(deps: BuildJobDeps, job: JobRow, signal: Abort
       timeoutMs: timeoutMinutes * 60_000,
       signal,
       secrets: credentials ? [credentials.secretAccessKey, credentials.sessionToken] : [],
+      ...(deps.sandbox && { sandbox: { sandbox: deps.sandbox, root: jobDir } }),
       onLog: (text) => deps.logs.append(job, 'BUILD', text),
     });
     if (result.status === 'CANCELLED') throw new Cancelled();

@@ -1,3 +1,4 @@
+import type { BuildSandbox } from '@gantry/runner';
 import type { Store } from '@gantry/store';
 import type { RunMode } from '../definition/workflow-types.ts';
 import type { StoredArtifact } from './run-artifacts.ts';
@@ -83,6 +84,8 @@ export interface RunEngineOptions {
    * @example { PATH: "/opt/gantry/bin:/usr/bin:/bin", LANG: "C.UTF-8" }
    */
   baseEnvironment?: Record<string, string>;
+  /** Where action steps run; the action's directory is the only one of the server's they see. */
+  sandbox?: BuildSandbox;
   /** Time limit of an action without `TimeoutMinutes`. @default 3_600_000 (60 minutes) */
   defaultTimeoutMs?: number;
   /** Keep each action's working directory after it ends (for debugging). @default false */

@@ -692,6 +692,7 @@ export class RunEngine {
       workDir, env, phases, secrets, signal,
       timeoutMs: action.timeoutMinutes ? action.timeoutMinutes * 60_000 : (this.options.defaultTimeoutMs ?? 3_600_000),
       exportNames: action.outputs.variables,
+      ...(this.options.sandbox && { sandbox: { sandbox: this.options.sandbox, root: actionDir } }),
       onLog: log,
     });
     log(`# Step durations: ${result.phases.filter((p) => p.durationMs !== undefined).map((p) => `${p.name} ${(p.durationMs! / 1000).toFixed(2)} s`).join(', ')}\n`);
