@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /**
@@ -10,12 +10,17 @@ import { dirname } from 'node:path';
 export class SecretBox {
   private constructor(private readonly key: Buffer) {}
 
-  /** Loads the master key from `file`, creating it (mode 0600) on first use. */
+  /**
+   * Loads the master key from `file`, creating it (mode 0600, missing directories 0700) on first use. An
+   * existing key file readable by group or others is tightened to 0600: its own mode protects it, whatever
+   * the directory's mode.
+   */
   static fromKeyFile(file: string): SecretBox {
     if (!existsSync(file)) {
-      mkdirSync(dirname(file), { recursive: true });
+      mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
       writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
     }
+    restrictToOwner(file);
     return new SecretBox(Buffer.from(readFileSync(file, 'utf8').trim(), 'base64'));
   }
 
@@ -36,6 +41,12 @@ export class SecretBox {
     decipher.setAuthTag(raw.subarray(12, 28));
     return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
   }
+}
+
+/** Removes group and other permissions from a secret file (POSIX; a no-op where modes mean nothing). */
+function restrictToOwner(file: string): void {
+  if (process.platform === 'win32') return;
+  if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
 }
 
 export const hashSecret = (secret: string): string => createHash('sha256').update(secret).digest('base64');

@@ -3,5 +3,5 @@ export type { QueryService } from './protocols/query/query-protocol.ts';
 export { loadOrCreateLocalCa, type TlsMaterial } from './tls/local-ca.ts';
 export * from './auth/index.ts';
 export { readBody } from './http/read-body.ts';
-export { requestContextKeys, clientIp } from './http/request-context.ts';
+export { requestContextKeys, clientIp, secureTransport, type RequestContextOptions } from './http/request-context.ts';
 export { restJsonRoute, type RestJsonService, type RestEndpoint } from './protocols/rest-json/rest-json-protocol.ts';

@@ -86,6 +86,19 @@ export async function ensureProject(ctx: SourceContext, args: { space?: string; 
 }
 
 /**
+ * A named space belongs to the account that created it (whoever created it first): only that account
+ * creates repositories in it, so account B cannot put a repository (and its pushes, which trigger A's
+ * workflows) inside A's space. The `default` space is the one shared by all accounts. A missing space is
+ * created, owned by `account`.
+ */
+async function requireSpaceOwner(ctx: SourceContext, name: string, account: string): Promise<void> {
+  if (nameKey(name) === nameKey(DEFAULT_SPACE)) return;
+  const space = await ensureSpaceRecord(ctx, name, account);
+  if (space.account !== account)
+    throw new GantryError('AccessDenied', `Space ${space.name} belongs to another account: only its owner account creates repositories in it. Use credentials of the account that owns ${space.name}, or create the repository in a space of your own account (${account}).`);
+}
+
+/**
  * Creates a repository: its row first (so a concurrent create of the same name fails on the unique index),
  * then the bare repository on disk. A failure on disk removes the row again.
  */
@@ -95,6 +108,7 @@ export async function createRepository(ctx: SourceContext, args: CreateRepositor
   if (args.project !== undefined) requireValidName('project', args.project);
   const account = await ctx.iam.getAccount(args.account);
   if (!account) throw new GantryError('NoSuchEntity', `The account ${args.account} does not exist.`);
+  await requireSpaceOwner(ctx, args.space ?? DEFAULT_SPACE, account.id);
   const { space, project } = await ensureProject(ctx, { space: args.space, project: args.project, account: account.id });
 
   const row: SourceTables['repositories'] = {

@@ -75,7 +75,7 @@ const timeError = (message: string) => new GantryError('SignatureDoesNotMatch', 
 /**
  * HashedPayload. A client that sends x-amz-content-sha256 signs with that value (smithy's getPayloadHash), so
  * it is taken as given and then held to the body. UNSIGNED-PAYLOAD leaves the body unauthenticated, which
- * only S3 and presigned URLs allow. An S3 presigned URL without the parameter is unsigned by definition.
+ * only S3 allows (other services accept it only on a presigned request without a body). An S3 presigned URL without the parameter is unsigned by definition.
  */
 function payloadHashOf(req: SignedRequest, claim: SigV4Claim, s3: boolean): string {
   const header = req.headers['x-amz-content-sha256'];
@@ -83,8 +83,16 @@ function payloadHashOf(req: SignedRequest, claim: SigV4Claim, s3: boolean): stri
   if (given === undefined && claim.presigned) given = queryParam(req.query, 'X-Amz-Content-Sha256');
   if (given === undefined) return claim.presigned && s3 ? UNSIGNED_PAYLOAD : bodyHash(req.body);
   if (given === UNSIGNED_PAYLOAD) {
-    if (s3 || claim.presigned) return given;
-    throw new GantryError('SignatureDoesNotMatch', `x-amz-content-sha256 '${UNSIGNED_PAYLOAD}' is only accepted by S3 and for presigned URLs; sign the payload.`);
+    if (s3) return given;
+    // Outside S3 an unsigned payload is only harmless when there is no payload (a presigned GET): with a body,
+    // anyone holding the URL could send any body under the signer's name.
+    if (claim.presigned && req.body.length === 0) return given;
+    throw new GantryError(
+      'SignatureDoesNotMatch',
+      claim.presigned
+        ? `The payload must be signed: a presigned URL with X-Amz-Content-Sha256 '${UNSIGNED_PAYLOAD}' is only accepted by S3 when the request has a body; sign the body's SHA-256 instead.`
+        : `The payload must be signed: x-amz-content-sha256 '${UNSIGNED_PAYLOAD}' is only accepted by S3; sign the body's SHA-256 instead.`,
+    );
   }
   if (!/^[0-9a-f]{64}$/.test(given))
     throw new GantryError('IncompleteSignature', `x-amz-content-sha256 must be '${UNSIGNED_PAYLOAD}' or the hex SHA-256 of the body (streaming payloads are not supported), not '${given}'.`);

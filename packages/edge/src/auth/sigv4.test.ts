@@ -348,7 +348,7 @@ test('x-amz-content-sha256: held to the body; UNSIGNED-PAYLOAD only for S3 and p
   throwsCode(() => verify(forged, SECRET, NOW), 'SignatureDoesNotMatch', "The provided 'x-amz-content-sha256' header does not match what was computed.");
 
   const unsigned = onTheWire(await signer('sts').sign(stsPost({ 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' }), { signingDate: NOW }));
-  throwsCode(() => verify(unsigned, SECRET, NOW), 'SignatureDoesNotMatch', /only accepted by S3/);
+  throwsCode(() => verify(unsigned, SECRET, NOW), 'SignatureDoesNotMatch', /^The payload must be signed: .*only accepted by S3/);
 
   const s3put: SmithyRequest = {
     method: 'PUT', protocol: 'https:', hostname: 'b.s3.amazonaws.com', path: '/my%20key', query: {},
@@ -358,6 +358,35 @@ test('x-amz-content-sha256: held to the body; UNSIGNED-PAYLOAD only for S3 and p
 
   const streaming = onTheWire(await signer('s3').sign({ ...s3put, headers: { ...s3put.headers, 'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD' } }, { signingDate: NOW }));
   throwsCode(() => verify(streaming, SECRET, NOW), 'IncompleteSignature', /streaming payloads are not supported/);
+});
+
+test('presigned UNSIGNED-PAYLOAD: accepted for s3, refused for other services when there is a body', async () => {
+  const unsignedHeader = { 'X-Amz-Content-Sha256': 'UNSIGNED-PAYLOAD' };
+  const post = stsPost(unsignedHeader);
+  const presignedPost = onTheWire(await signer('sts').presign(post, { signingDate: NOW, expiresIn: 900 }));
+  assert.equal(presignedPost.headers.authorization, undefined);
+  assert.match(presignedPost.query, /X-Amz-Content-Sha256=UNSIGNED-PAYLOAD/);
+  assert.ok(presignedPost.body.length > 0);
+  throwsCode(() => verify(presignedPost, SECRET, NOW), 'SignatureDoesNotMatch', /^The payload must be signed: a presigned URL with X-Amz-Content-Sha256 'UNSIGNED-PAYLOAD'/);
+  // The same URL with another body must not pass either (that is the point).
+  throwsCode(() => verify({ ...presignedPost, body: Buffer.from('Action=CreateUser') }, SECRET, NOW), 'SignatureDoesNotMatch', /payload must be signed/);
+
+  // A presigned non-S3 request without a body has nothing left unauthenticated.
+  const get: SmithyRequest = {
+    method: 'GET', protocol: 'https:', hostname: 'sts.us-east-1.amazonaws.com', path: '/',
+    query: { Action: 'GetCallerIdentity', Version: '2011-06-15' },
+    headers: { host: 'sts.us-east-1.amazonaws.com', ...unsignedHeader },
+  };
+  verify(onTheWire(await signer('sts').presign(get, { signingDate: NOW, expiresIn: 900 })), SECRET, NOW);
+
+  // S3 presigned uploads are unsigned-payload by design.
+  const s3put: SmithyRequest = {
+    method: 'PUT', protocol: 'https:', hostname: 'b.s3.amazonaws.com', path: '/key', query: {},
+    headers: { host: 'b.s3.amazonaws.com', ...unsignedHeader }, body: 'any bytes',
+  };
+  const presignedPut = onTheWire(await signer('s3').presign(s3put, { signingDate: NOW, expiresIn: 900 }));
+  assert.match(presignedPut.query, /X-Amz-Content-Sha256=UNSIGNED-PAYLOAD/);
+  verify(presignedPut, SECRET, NOW);
 });
 
 // ---------------------------------------------------------------------------------------------------------

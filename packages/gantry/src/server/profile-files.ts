@@ -1,4 +1,4 @@
-import { writeFileSync, renameSync } from 'node:fs';
+import { chmodSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Account } from '@gantry/iam';
 import { ORGANIZATION_ACCESS_ROLE } from '@gantry/iam';
@@ -14,7 +14,8 @@ export interface ProfileFilesArgs {
  * Writes `<dataDir>/aws-config` and `<dataDir>/credentials` in the AWS shared-file formats: one profile per
  * account, named after it. The management profile holds the administrator's keys; member profiles reach
  * their account through `OrganizationAccountAccessRole`, as with AWS Organizations, so any SDK or CLI
- * resolves them with its own AssumeRole.
+ * resolves them with its own AssumeRole. Both files are written mode 0600 (the credentials hold the
+ * administrator's secret key); a missing data directory is created 0700.
  */
 export function writeProfileFiles(args: ProfileFilesArgs): { configFile: string; credentialsFile: string } {
   const management = args.accounts.find((a) => a.isManagement);
@@ -32,6 +33,7 @@ export function writeProfileFiles(args: ProfileFilesArgs): { configFile: string;
   }
   const keys = [`aws_access_key_id = ${args.admin.accessKeyId}`, `aws_secret_access_key = ${args.admin.secretAccessKey}`];
   const credentials = ['[default]', ...keys, '', `[${management.name}]`, ...keys, ''];
+  mkdirSync(args.dataDir, { recursive: true, mode: 0o700 });
   const configFile = join(args.dataDir, 'aws-config');
   const credentialsFile = join(args.dataDir, 'credentials');
   writeAtomically(configFile, config.join('\n'));
@@ -39,9 +41,15 @@ export function writeProfileFiles(args: ProfileFilesArgs): { configFile: string;
   return { configFile, credentialsFile };
 }
 
-/** Readers never see a half-written file: write a sibling, then rename over. */
+/**
+ * Readers never see a half-written file: write a sibling, then rename over. The sibling is made fresh with
+ * mode 0600 (a stale one from a crash is removed first, as writing would keep its mode), so the file renamed
+ * into place is the owner's alone even when an older copy or the directory was looser.
+ */
 function writeAtomically(file: string, text: string): void {
   const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, text, { mode: 0o600 });
+  rmSync(temp, { force: true });
+  writeFileSync(temp, text, { mode: 0o600, flag: 'wx' });
+  if (process.platform !== 'win32') chmodSync(temp, 0o600);
   renameSync(temp, file);
 }

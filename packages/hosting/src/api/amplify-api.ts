@@ -4,7 +4,7 @@ import { callerAccount, type CallContext, type Iam, type Operation } from '@gant
 import type { Migration, Store } from '@gantry/store';
 import type { Kysely } from 'kysely';
 import { appArn, appShape, branchArn, branchShape, webhookResourceArn, webhookShape } from './amplify-shapes.ts';
-import { createApp, deleteApp, listApps, requireApp, updateApp, type AppRow } from './apps.ts';
+import { createApp, deleteApp, listApps, requireApp, requireServiceRolePass, updateApp, type AppRow } from './apps.ts';
 import { createBranch, deleteBranch, listBranches, productionBranch, requireBranch, updateBranch } from './branches.ts';
 import type { HostingContext, Scope } from './hosting-context.ts';
 import { hostingMigrations, type HostingTables } from './hosting-tables.ts';
@@ -48,6 +48,10 @@ export function createHostingApi(options: HostingApiOptions): HostingApi {
     now: options.now ?? (() => new Date()),
   };
   const app = async (row: AppRow) => ({ app: appShape(ctx, row, await productionBranch(ctx, row.app_id)) });
+  /** iam:PassRole on the service role a CreateApp/UpdateApp sets, after its settings validated. */
+  const passRoles = (call: CallContext) => async (settings: Partial<AppRow>) => {
+    if (settings.iam_service_role_arn) await requireServiceRolePass(options.iam, call, scopeOf(call), settings.iam_service_role_arn);
+  };
 
   const appsResource = (_p: Params, call: CallContext) => ({ arn: appArn(scopeOf(call), '*') });
   const appResource = (p: Params, call: CallContext) => ({ arn: appArn(scopeOf(call), String(p.appId)) });
@@ -55,7 +59,7 @@ export function createHostingApi(options: HostingApiOptions): HostingApi {
   const webhookResource = (p: Params, call: CallContext) => ({ arn: webhookResourceArn(scopeOf(call), String(p.webhookId)) });
 
   const ops = {
-    CreateApp: op({ action: 'amplify:CreateApp', resource: appsResource, run: async (p, call) => app(await createApp(ctx, scopeOf(call), p)) }),
+    CreateApp: op({ action: 'amplify:CreateApp', resource: appsResource, run: async (p, call) => app(await createApp(ctx, scopeOf(call), p, passRoles(call))) }),
     GetApp: op({ action: 'amplify:GetApp', resource: appResource, run: async (p, call) => app(await requireApp(ctx, scopeOf(call), p.appId)) }),
     ListApps: op({
       action: 'amplify:ListApps', resource: appsResource,
@@ -65,7 +69,7 @@ export function createHostingApi(options: HostingApiOptions): HostingApi {
         return { apps, nextToken: result.nextToken };
       },
     }),
-    UpdateApp: op({ action: 'amplify:UpdateApp', resource: appResource, run: async (p, call) => app(await updateApp(ctx, scopeOf(call), p)) }),
+    UpdateApp: op({ action: 'amplify:UpdateApp', resource: appResource, run: async (p, call) => app(await updateApp(ctx, scopeOf(call), p, passRoles(call))) }),
     DeleteApp: op({ action: 'amplify:DeleteApp', resource: appResource, run: async (p, call) => app(await deleteApp(ctx, scopeOf(call), p.appId)) }),
 
     CreateBranch: op({ action: 'amplify:CreateBranch', resource: appResource, run: async (p, call) => ({ branch: branchShape(await createBranch(ctx, scopeOf(call), p)) }) }),

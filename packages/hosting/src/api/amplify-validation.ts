@@ -1,4 +1,5 @@
 import { GantryError } from '@gantry/core';
+import { refuseReservedEnvironment } from './reserved-environment.ts';
 
 /**
  * Input validation with the messages Amplify's BadRequestException carries
@@ -36,7 +37,7 @@ export function optionalBoolean(member: string, value: unknown): boolean | undef
   return value;
 }
 
-/** Amplify environment variables: string → string, names not starting with the reserved `AWS` prefix. */
+/** Amplify environment variables: string → string, names not starting with the reserved `AWS` prefix nor reserved for the build shell (reserved-environment.ts). */
 export function optionalEnvironment(member: string, value: unknown): Record<string, string> | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'object' || Array.isArray(value)) throw constraint(member, value, 'Member must be a map of strings');
@@ -46,6 +47,7 @@ export function optionalEnvironment(member: string, value: unknown): Record<stri
     if (v.length > 5500) throw constraint(`${member}.${key}`, v.slice(0, 32) + '…', 'Member must have length less than or equal to 5500');
     if (/^AWS/i.test(key)) throw badRequest(`Environment variable names cannot start with the reserved prefix "AWS": ${key}. Rename the variable.`);
   }
+  refuseReservedEnvironment(member, value as Record<string, string>);
   return value as Record<string, string>;
 }
 

@@ -1,4 +1,5 @@
-import { GantryError } from '@gantry/core';
+import { GantryError, parseArn } from '@gantry/core';
+import type { CallContext, Iam } from '@gantry/iam';
 import { isUniqueViolation } from '@gantry/store';
 import { PLATFORMS, newAppId } from './amplify-shapes.ts';
 import {
@@ -24,6 +25,8 @@ function appSettings(p: Params): Partial<AppRow> {
   const abcc = p.autoBranchCreationConfig;
   if (abcc !== undefined && (typeof abcc !== 'object' || abcc === null || Array.isArray(abcc)))
     throw new GantryError('BadRequestException', "1 validation error detected: Value at 'autoBranchCreationConfig' failed to satisfy constraint: Member must be a structure");
+  // Auto-created branches take these variables, so they follow the same rules as a branch's own.
+  if (abcc !== undefined) optionalEnvironment('autoBranchCreationConfig.environmentVariables', (abcc as { environmentVariables?: unknown }).environmentVariables);
   const patterns = p.autoBranchCreationPatterns;
   if (patterns !== undefined && (!Array.isArray(patterns) || patterns.some((x) => typeof x !== 'string')))
     throw new GantryError('BadRequestException', "1 validation error detected: Value at 'autoBranchCreationPatterns' failed to satisfy constraint: Member must be a list of strings");
@@ -54,10 +57,32 @@ function appSettings(p: Params): Partial<AppRow> {
   return settings;
 }
 
-export async function createApp(ctx: HostingContext, scope: Scope, p: Params): Promise<AppRow> {
+/**
+ * Who sets an app's `iamServiceRoleArn` passes that role to Amplify, whose builds then run with its
+ * credentials: as in AWS, the role must be in the app's own account and the caller must be allowed
+ * `iam:PassRole` on it (with `iam:PassedToService` = `amplify.amazonaws.com`). Without this, account B
+ * could name account A's role and run builds as A.
+ */
+export async function requireServiceRolePass(iam: Iam, call: CallContext, scope: Scope, value: unknown): Promise<void> {
+  const roleArn = optionalString('iamServiceRoleArn', value, 1000);
+  if (!roleArn) return;
+  const arn = parseArn(roleArn);
+  if (!arn || arn.service !== 'iam' || !arn.resource.startsWith('role/'))
+    throw new GantryError('BadRequestException', `iamServiceRoleArn '${roleArn}' is not an IAM role ARN (arn:aws:iam::<account>:role/<name>).`);
+  if (arn.account !== scope.account)
+    throw new GantryError('BadRequestException',
+      `iamServiceRoleArn ${roleArn} belongs to account ${arn.account}, but this app is in account ${scope.account}: an app's service role must be a role of the app's own account. Create the role in account ${scope.account} and use its ARN.`);
+  await iam.authorizer.require({
+    principal: call.principal, action: 'iam:PassRole', resource: roleArn, resourceAccount: scope.account,
+    context: { ...call.requestContext, 'iam:PassedToService': 'amplify.amazonaws.com' },
+  });
+}
+
+export async function createApp(ctx: HostingContext, scope: Scope, p: Params, authorizeSettings?: (settings: Partial<AppRow>) => Promise<void>): Promise<AppRow> {
   const name = requiredString('name', p.name, 255);
   const tags = optionalTags(p.tags) ?? {};
   const settings = appSettings(p);
+  await authorizeSettings?.(settings);
   const { count } = await ctx.db.selectFrom('hosting_apps').select((eb) => eb.fn.countAll<number>().as('count'))
     .where('account_id', '=', scope.account).where('region', '=', scope.region).executeTakeFirstOrThrow();
   if (Number(count) >= APPS_PER_REGION)
@@ -103,9 +128,10 @@ export async function listApps(ctx: HostingContext, scope: Scope, size: number, 
   return page(rows, size, (r) => r.app_id);
 }
 
-export async function updateApp(ctx: HostingContext, scope: Scope, p: Params): Promise<AppRow> {
+export async function updateApp(ctx: HostingContext, scope: Scope, p: Params, authorizeSettings?: (settings: Partial<AppRow>) => Promise<void>): Promise<AppRow> {
   const app = await requireApp(ctx, scope, p.appId);
   const settings = appSettings(p);
+  await authorizeSettings?.(settings);
   await ctx.db.updateTable('hosting_apps').set({ ...settings, updated_at: ctx.now().getTime() }).where('app_id', '=', app.app_id).execute();
   return requireApp(ctx, scope, app.app_id);
 }

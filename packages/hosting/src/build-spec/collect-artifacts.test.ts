@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -134,6 +134,15 @@ describe('collectArtifacts', () => {
     assert.match(message, /dangling\.txt is a symbolic link to a path that does not exist/);
     assert.match(message, /dir is a symbolic link to .*outside\/dir, outside the build directory/);
     assert.match(message, /secret\.txt is a symbolic link to .*outside\/secret\.txt, outside the build directory/);
+  });
+
+  it('refuses a hard link to a file outside the artifacts directory, naming it', async () => {
+    const root = await newBuildDir('hard-link', { 'dist/index.html': 'h' });
+    await link(join(outside, 'secret.txt'), join(root, 'dist/stolen.txt'));
+    const message = await refusal(collectArtifacts(root, selection('dist')));
+    assert.match(message, /^cannot publish dist:\n/);
+    assert.match(message, /stolen\.txt is a hard link .*copy the file into the build output instead of linking it/);
+    assert.doesNotMatch(message, /index\.html/);
   });
 
   it('refuses a baseDirectory that is a link to outside, leaves the build, or is absolute', async () => {

@@ -1,7 +1,8 @@
 /**
  * Selects the files a finished build publishes (`frontend.artifacts`), and checks cache paths, never letting
- * either reach outside the build's checkout: `baseDirectory: ../../etc`, absolute paths and symbolic links that
- * resolve outside the build directory are refused with an error saying which path and why.
+ * either reach outside the build's checkout: `baseDirectory: ../../etc`, absolute paths, symbolic links that
+ * resolve outside the build directory and hard links (regular files with more than one name, which may be the
+ * same file as one outside the build) are refused with an error saying which path and why.
  */
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import { join, posix, sep } from 'node:path';
@@ -26,7 +27,7 @@ export interface CollectedArtifact {
  * @param buildDir the build's checkout (repository root); nothing outside it is ever returned
  * @param artifacts the plan's artifact selection (`planBuild(...).artifacts`), paths relative to `buildDir`
  * @throws GantryError `ValidationError` when the base directory is missing or leaves `buildDir`, a glob is
- *   invalid, a symbolic link points outside `buildDir` or nowhere, `discard-paths` makes two files collide, or
+ *   invalid, a symbolic link points outside `buildDir` or nowhere, a file is a hard link, `discard-paths` makes two files collide, or
  *   nothing matches
  * @example
  * const files = await collectArtifacts('/var/gantry/jobs/42/src', plan.artifacts);
@@ -184,6 +185,11 @@ async function walk(
     if (entry.isDirectory()) {
       await walk(root, path, rel, visited, found, problems);
     } else if (entry.isFile()) {
+      const links = (await lstat(path)).nlink;
+      if (links > 1) {
+        problems.push(hardLinkProblem(rel, links));
+        continue;
+      }
       found.push({ relative: rel, source: path });
     } else if (entry.isSymbolicLink()) {
       let real: string;
@@ -205,11 +211,23 @@ async function walk(
         visited.add(real);
         await walk(root, real, rel, visited, found, problems);
       } else if (target.isFile()) {
+        if (target.nlink > 1) {
+          problems.push(hardLinkProblem(rel, target.nlink));
+          continue;
+        }
         found.push({ relative: rel, source: real });
       }
     }
     // Sockets, FIFOs and devices are never published.
   }
+}
+
+/**
+ * A regular file with more than one name may be the same file as one outside the build (a hard link cannot be
+ * told apart from the original), so it is refused like a symbolic link leaving the build.
+ */
+function hardLinkProblem(rel: string, links: number): string {
+  return `${rel} is a hard link (the file has ${links} names, and another may be outside the build directory): copy the file into the build output instead of linking it`;
 }
 
 /** One predicate for all globs. A glob without glob characters that names a directory selects all of it. */

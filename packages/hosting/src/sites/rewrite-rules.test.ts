@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { GantryError } from '@gantry/core';
-import { compileRules, encodePath, evaluateRules, validateCustomRules, type CustomRule, type RuleRequest } from './rewrite-rules.ts';
+import { compileRules, encodePath, sameSitePath, evaluateRules, validateCustomRules, type CustomRule, type RuleRequest } from './rewrite-rules.ts';
 
 const SPA = '</^[^.]+$|\\.(?!(css|gif|ico|jpg|js|png|txt|svg|woff|woff2|ttf|map|json|webp)$)([^.]+$)/>';
 
@@ -150,5 +150,38 @@ describe('customRules evaluation', () => {
     const compiled = compileRules([...bad, { source: '/ok', target: '/fine', status: '302' }]);
     assert.equal(compiled.rules.length, 1);
     assert.equal(compiled.skipped.length, bad.length);
+  });
+
+  it('never redirects off-site through a protocol-relative target (//host or /\\host)', () => {
+    const location = (rules: CustomRule[], path: string) => {
+      const outcome = run(rules, path);
+      assert.ok(outcome?.type === 'redirect', `${path}: ${JSON.stringify(outcome)}`);
+      return outcome.location;
+    };
+    // A captured path turning the relative target into another host.
+    const wildcard = [{ source: '/<*>', target: '/<*>', status: '302' }];
+    assert.equal(location(wildcard, '//evil.example'), '/evil.example');
+    assert.equal(location(wildcard, '///evil.example/x?a=1'), '/evil.example/x?a=1');
+    const bare = [{ source: '/go/<*>', target: '<*>', status: '301' }];
+    assert.equal(location(bare, '/go//evil.example'), '/evil.example');
+    const segment = [{ source: '/r/<to>', target: '/<to>', status: '301' }];
+    assert.equal(location(segment, '/r/\\evil.example'), '/%5Cevil.example');
+    // Targets written so by the rule itself.
+    assert.equal(location([{ source: '/a', target: '//evil.example', status: '301' }], '/a'), '/evil.example');
+    assert.equal(location([{ source: '/a', target: '/\\evil.example', status: '301' }], '/a'), '/evil.example');
+    assert.equal(location([{ source: '/a', target: '/\t/evil.example', status: '301' }], '/a'), '/evil.example');
+    // Domain rules append the request path.
+    assert.deepEqual(run([{ source: 'https://old.example', target: '/', status: '301' }], '//evil.example', { host: 'old.example' }), {
+      type: 'redirect',
+      status: 301,
+      location: '/evil.example',
+    });
+    for (const path of ['//evil.example', '/\\evil.example', '//\\//evil.example']) {
+      const out = location(wildcard, path);
+      assert.ok(!out.startsWith('//') && !out.startsWith('/\\'), out);
+    }
+    // Absolute targets are the rule author's choice and stay as written.
+    assert.equal(location([{ source: '/a', target: 'https://other.example/', status: '302' }], '/a'), 'https://other.example/');
+    assert.equal(sameSitePath('/ok/path'), '/ok/path');
   });
 });

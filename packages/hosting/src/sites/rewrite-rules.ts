@@ -24,7 +24,8 @@
  *   - a domain `https://example.com`: matches requests whose `Host` is that domain (case-insensitive); the
  *     request path is appended to the target ("paths automatically appended").
  * - Targets: a site path (a missing leading `/` is added, as in the docs' `"target": "index.html"`) or an
- *   absolute `http(s)://` URL. Placeholders bound by the source are substituted (percent-encoded); unknown
+ *   absolute `http(s)://` URL. A site-path target never leaves the site: leading `//` or `/\` (protocol-relative,
+ *   as written or produced by a substituted placeholder) is collapsed to one `/`. Placeholders bound by the source are substituted (percent-encoded); unknown
  *   placeholders are left as written. A `200` rule whose target is an absolute URL is a reverse proxy.
  * - Query strings: a redirect forwards the request's query string unless the target has its own query
  *   ("If the destination address for the matching rule has query parameters, query parameters aren't
@@ -138,7 +139,8 @@ export function evaluateRules(compiled: CompiledRules, req: RuleRequest): RuleOu
     if (captures === undefined) continue;
     const status = rule.status;
     if ((status === '404' || status === '404-200') && req.exists(req.path)) continue;
-    const target = rule.render(captures, req);
+    const rendered = rule.render(captures, req);
+    const target = rule.absoluteTarget ? rendered : sameSitePath(rendered);
     switch (status) {
       case '301':
       case '302':
@@ -326,6 +328,18 @@ function withForwardedQuery(target: string, query: string): string {
   if (query === '' || target.includes('?')) return target;
   const hash = target.indexOf('#');
   return hash === -1 ? `${target}?${query}` : `${target.slice(0, hash)}?${query}${target.slice(hash)}`;
+}
+
+/**
+ * Keeps a rendered site-path target on the site. A target starting with `//` or `/\\` (browsers treat both,
+ * and tabs or newlines between them, as a protocol-relative URL to another host) is collapsed to one leading
+ * `/`, whether the rule wrote it so or a captured segment produced it (`/<*>` with the path `//evil.example`).
+ * @example sameSitePath('//evil.example/x') // "/evil.example/x"
+ */
+export function sameSitePath(target: string): string {
+  const leading = /^[\/\\][\/\\\t\n\r]*/.exec(target);
+  if (leading === null) return `/${target}`;
+  return leading[0] === '/' ? target : `/${target.slice(leading[0].length)}`;
 }
 
 function stripQuery(target: string): string {

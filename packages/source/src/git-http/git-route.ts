@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GantryError, toGantryError, type EventBus } from '@gantry/core';
 import { clientIp, requestContextKeys, type Route } from '@gantry/edge';
-import type { Principal } from '@gantry/iam';
+import { accessDenied, type AccessRequest, type Principal } from '@gantry/iam';
 import { pushEvents, type PushEvent } from '../push-event.ts';
 import { findRepository, gitDirOf, type Repository } from '../repositories.ts';
 import type { SourceContext } from '../source-context.ts';
@@ -65,11 +65,18 @@ async function serveGit(ctx: SourceContext, events: EventBus<SourceEvents>, limi
   if (req.method !== method) throw new GantryError('MethodNotAllowed', `${req.method} is not supported on ${url.pathname}: git uses ${method} here.`);
   const principal = await authenticateBasic(ctx.iam, req.headers.authorization, ctx.now());
   const repo = await findRepository(ctx, target.space, target.project, target.repository);
-  if (!repo) throw new GantryError('NotFound', `Repository ${target.space}/${target.project}/${target.repository} not found. Check the clone URL, or create it: gantry repos create ${target.repository} --space ${target.space} --project ${target.project}`);
+  if (!repo) throw repositoryNotFound(target);
   const context = requestContextKeys(req, repo.region);
-  await ctx.iam.authorizer.require({
+  const access: AccessRequest = {
     principal, action: target.service === 'git-receive-pack' ? GIT_PUSH : GIT_PULL, resource: repo.arn, resourceAccount: repo.account, context,
-  });
+  };
+  const result = await ctx.iam.authorizer.check(access);
+  if (result.decision !== 'Allow') {
+    // Another account's repository the caller may not use answers exactly like a missing one, so clone URLs
+    // cannot be probed for what exists; the owner account's own principals get IAM's reason, as they can list them anyway.
+    if (principal.kind === 'service' || principal.account !== repo.account) throw repositoryNotFound(target);
+    throw accessDenied(access, result);
+  }
 
   if (target.kind === 'advertisement') {
     await serveCgi(res, { gitBinary: ctx.gitBinary, backend: backendRequest(ctx, req, target, repo, principal), ...timing() });
@@ -101,6 +108,14 @@ async function serveGit(ctx: SourceContext, events: EventBus<SourceEvents>, limi
     // afterwards or the client went away before reading the answer: the refs moved all the same.
     await emitPushEvents(ctx, events, repo, commands, tap, principal);
   }
+}
+
+/** The one answer for a repository that does not exist or that belongs to another account and may not be used. */
+function repositoryNotFound(target: GitTarget): GantryError {
+  const path = `${target.space}/${target.project}/${target.repository}`;
+  const action = target.service === 'git-receive-pack' ? GIT_PUSH : GIT_PULL;
+  return new GantryError('NotFound',
+    `Repository ${path} not found, or you are not authorized to perform: ${action} on it. Check the clone URL and that the access key is of the account owning the repository, or create it in your account: gantry repos create ${target.repository} --space ${target.space} --project ${target.project}`);
 }
 
 function backendRequest(ctx: SourceContext, req: IncomingMessage, target: GitTarget, repo: Repository, principal: Principal) {

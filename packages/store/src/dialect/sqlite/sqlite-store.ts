@@ -1,13 +1,21 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { runMigrations } from '../../migrate.ts';
 import type { Migration, Store } from '../../store.ts';
 
-/** The embedded store: one SQLite file under the data directory. */
+/**
+ * The embedded store: one SQLite file under the data directory. The file holds sealed secrets and hashes, so
+ * it is created mode 0600 (a missing directory 0700) and an existing looser file, with its `-wal`/`-shm`
+ * siblings, is tightened; SQLite gives the siblings it creates the database file's mode.
+ */
 export function openSqliteStore(file: string): Store {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  if (file !== ':memory:' && file !== '' && !file.startsWith('file:')) {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    closeSync(openSync(file, 'a', 0o600));
+    for (const path of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) restrictToOwner(path);
+  }
   const database = new Database(file);
   // WAL lets readers proceed while a writer commits; NORMAL sync is durable across process crashes.
   database.pragma('journal_mode = WAL');
@@ -21,6 +29,11 @@ export function openSqliteStore(file: string): Store {
     migrate: (migrations: readonly Migration[]) => runMigrations(db, migrations),
     close: () => db.destroy(),
   };
+}
+
+function restrictToOwner(path: string): void {
+  if (process.platform === 'win32' || !existsSync(path)) return;
+  if ((statSync(path).mode & 0o077) !== 0) chmodSync(path, 0o600);
 }
 
 /** Prepared statements kept, by SQL text; past this the cache starts over. */
