@@ -147,4 +147,31 @@ Actions:
     assert.deepEqual([defaults.space, defaults.project, defaults.repository], ['default', 'default', '']);
     assert.match(defaults.actions[0]!.failureReason!, /create a secret called "token"/);
   });
+
+  it('masks a secret copied into an output variable: neither the run record nor a later action sees it', async () => {
+    const wf = workflowOf(`
+Name: leak
+SchemaVersion: "1.0"
+Actions:
+  Leak:
+    Identifier: aws/build@v1
+    Outputs:
+      Variables: [STOLEN, PLAIN]
+    Configuration:
+      Steps:
+        - Run: 'export STOLEN="x-\${Secrets.token}-y" PLAIN=kept'
+  Next:
+    Identifier: aws/build@v1
+    DependsOn: [Leak]
+    Configuration:
+      Steps:
+        - Run: echo "next saw \${Leak.STOLEN} \${Leak.PLAIN}"
+`);
+    const run = await h.engine.waitForRun((await h.engine.startRun(wf, { commitId: h.commitId, branch: 'main', space: 'team', project: 'web', repository: 'app' })).id);
+    assert.equal(run.status, 'SUCCEEDED', JSON.stringify(run.actions));
+    const leak = run.actions.find((a) => a.name === 'Leak')!;
+    assert.deepEqual(leak.outputVariables, { STOLEN: 'x-***-y', PLAIN: 'kept' });
+    assert.ok(!JSON.stringify(run).includes('team-token-value'));
+    assert.match(h.log(run.id, 'Next'), /^next saw x-\*\*\*-y kept$/m);
+  });
 });

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { GantryError } from '@gantry/core';
-import { removeTree, runShell } from '@gantry/runner';
+import { LogMasker, removeTree, runShell } from '@gantry/runner';
 import type { RunShellResult, ShellPhase } from '@gantry/runner';
 import { isUniqueViolation } from '@gantry/store';
 import { actionsToSkip, readyActions } from '../definition/workflow-graph.ts';
@@ -721,7 +721,7 @@ export class RunEngine {
       stored.push(saved);
     }
     await this.caches.save(cacheScope, action.caching.fileCaching, cacheDirs, log);
-    await this.endAction(runId, action.name, { status: 'SUCCEEDED', exit_code: 0, output_variables: JSON.stringify(result.exports), output_artifacts: JSON.stringify(stored) });
+    await this.endAction(runId, action.name, { status: 'SUCCEEDED', exit_code: 0, output_variables: JSON.stringify(maskedOutputs(result.exports, secrets)), output_artifacts: JSON.stringify(stored) });
   }
 
   private log(runId: string, actionName: string, attempt: number, text: string): void {
@@ -762,3 +762,12 @@ const nextTurn = () => sql<number>`(select coalesce(max(queue_turn), 0) + 1 from
 
 const key = (runId: string, action: string): string => `${runId}\n${action}`;
 const safe = (text: string): string => text.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 40);
+
+/**
+ * Output variables as stored and shown by GetWorkflowRun: a secret, or the action's credentials, copied into an
+ * output is masked there as in the logs, so it never reaches the store, the API or a later action in clear.
+ */
+function maskedOutputs(outputs: Record<string, string>, secrets: string[]): Record<string, string> {
+  const masker = new LogMasker(secrets);
+  return Object.fromEntries(Object.entries(outputs).map(([name, value]) => [name, masker.maskAll(value)]));
+}
