@@ -1,10 +1,10 @@
-// A hostile build, run by the real server: it tries to read the data dir, the server's environment and another
+// A hostile build, run by the real server (and password-protected sites, which hold a build's output back): it tries to read the data dir, the server's environment and another
 // job's directory, and to publish server files through copies, hard links and symlinks. None of it may work.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { AmplifyClient, CreateAppCommand, CreateBranchCommand, GetJobCommand, StartJobCommand } from '@aws-sdk/client-amplify';
+import { AmplifyClient, CreateAppCommand, CreateBranchCommand, GetAppCommand, GetBranchCommand, GetJobCommand, StartJobCommand, UpdateAppCommand, UpdateBranchCommand } from '@aws-sdk/client-amplify';
 import { WorkingCopy } from './support/git.ts';
 import { signedFetch } from './support/signed-fetch.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
@@ -18,7 +18,7 @@ before(async () => {
 });
 after(() => ts.stop());
 
-async function build(name: string, commands: string[]): Promise<{ status: string; log: string; site: (path: string) => Promise<Response> }> {
+async function build(name: string, commands: string[]): Promise<{ status: string; log: string; appId: string; site: (path: string, init?: RequestInit) => Promise<Response> }> {
   const created = await signedFetch(ts.url, ts.admin, 'POST', '/_gantry/repos', { service: 'codecommit', body: { name } });
   assert.equal(created.status, 201, JSON.stringify(created.json));
   const cloneUrl: string = created.json.repository.cloneUrl;
@@ -34,7 +34,7 @@ async function build(name: string, commands: string[]): Promise<{ status: string
     if (['SUCCEED', 'FAILED', 'CANCELLED'].includes(status)) {
       let log = '';
       for (const step of job!.steps ?? []) if (step.logUrl) log += await (await fetch(step.logUrl)).text();
-      return { status, log, site: (path) => fetch(`${ts.url}/_sites/${appId}/main${path}`) };
+      return { status, log, appId, site: (path, init) => fetch(`${ts.url}/_sites/${appId}/main${path}`, init) };
     }
     if (Date.now() > deadline) throw new Error(`job still ${status}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -75,4 +75,32 @@ test('a build that links a file twice (a hard link) publishes nothing and says w
   assert.equal(status, 'FAILED', log);
   assert.match(log, /copy\.html|index\.html/);
   assert.match(log, /hard link/);
+});
+
+test('a password-protected site answers only with its credentials, which the API never returns', async () => {
+  const { status, log, appId, site } = await build('protected', ['mkdir -p dist && cp index.html dist/']);
+  assert.equal(status, 'SUCCEED', log);
+  const basic = (pair: string) => ({ headers: { authorization: `Basic ${Buffer.from(pair).toString('base64')}` } });
+  const settle = () => new Promise((r) => setTimeout(r, 1100)); // site settings are cached for a second
+
+  await amplify.send(new UpdateAppCommand({ appId, enableBasicAuth: true, basicAuthCredentials: Buffer.from('team:app-secret').toString('base64') }));
+  await settle();
+  const refused = await site('/');
+  assert.equal(refused.status, 401);
+  assert.match(refused.headers.get('www-authenticate') ?? '', /^Basic /);
+  assert.equal((await site('/', basic('team:wrong'))).status, 401);
+  assert.equal((await site('/', basic('team:app-secret'))).status, 200);
+  const { app } = await amplify.send(new GetAppCommand({ appId }));
+  assert.equal(app!.enableBasicAuth, true);
+  assert.equal(app!.basicAuthCredentials, undefined, 'credentials are not returned');
+  assert.ok(!readFileSync(join(ts.dataDir, 'gantry.db')).includes('app-secret'), 'the password is not stored in clear');
+
+  // The branch's own credentials win over the app's.
+  await amplify.send(new UpdateBranchCommand({ appId, branchName: 'main', enableBasicAuth: true, basicAuthCredentials: Buffer.from('qa:branch-secret').toString('base64') }));
+  await settle();
+  assert.equal((await site('/', basic('team:app-secret'))).status, 401);
+  assert.equal((await site('/', basic('qa:branch-secret'))).status, 200);
+  assert.equal((await amplify.send(new GetBranchCommand({ appId, branchName: 'main' }))).branch!.basicAuthCredentials, undefined);
+
+  await assert.rejects(amplify.send(new UpdateAppCommand({ appId, basicAuthCredentials: 'not base64 of a pair!' })), /base64 encoding of "username:password"/);
 });

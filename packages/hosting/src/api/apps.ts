@@ -8,6 +8,7 @@ import {
 import type { HostingContext, Scope } from './hosting-context.ts';
 import type { HostingTables } from './hosting-tables.ts';
 import { decodeToken, page } from './pagination.ts';
+import { hashBasicAuthCredentials } from '../sites/basic-auth.ts';
 
 export type AppRow = HostingTables['hosting_apps'];
 type Params = Record<string, unknown>;
@@ -43,7 +44,7 @@ function appSettings(p: Params): Partial<AppRow> {
     enable_branch_auto_build: flag(optionalBoolean('enableBranchAutoBuild', p.enableBranchAutoBuild)),
     enable_branch_auto_deletion: flag(optionalBoolean('enableBranchAutoDeletion', p.enableBranchAutoDeletion)),
     enable_basic_auth: flag(optionalBoolean('enableBasicAuth', p.enableBasicAuth)),
-    basic_auth_credentials: optionalString('basicAuthCredentials', p.basicAuthCredentials, 2000),
+    basic_auth_credentials: hashedCredentials(optionalString('basicAuthCredentials', p.basicAuthCredentials, 2000)),
     iam_service_role_arn: optionalString('iamServiceRoleArn', p.iamServiceRoleArn, 1000),
     compute_role_arn: optionalString('computeRoleArn', p.computeRoleArn, 1000),
     enable_auto_branch_creation: flag(optionalBoolean('enableAutoBranchCreation', p.enableAutoBranchCreation)),
@@ -146,3 +147,6 @@ export async function deleteApp(ctx: HostingContext, scope: Scope, appId: unknow
   });
   return app;
 }
+
+/** Credentials are kept only as a hash; undefined and empty stay as they are. */
+const hashedCredentials = (value: string | undefined): string | undefined => (value ? hashBasicAuthCredentials(value) : value);

@@ -6,6 +6,7 @@ import { badRequest, optionalBoolean, optionalEnum, optionalEnvironment, optiona
 import type { HostingContext, Scope } from './hosting-context.ts';
 import type { HostingTables } from './hosting-tables.ts';
 import { decodeToken, page } from './pagination.ts';
+import { hashBasicAuthCredentials } from '../sites/basic-auth.ts';
 
 export type BranchRow = HostingTables['hosting_branches'];
 type Params = Record<string, unknown>;
@@ -35,7 +36,7 @@ function branchSettings(p: Params): Partial<BranchRow> {
     enable_skew_protection: flag(optionalBoolean('enableSkewProtection', p.enableSkewProtection)),
     environment_variables: env === undefined ? undefined : JSON.stringify(env),
     enable_basic_auth: flag(optionalBoolean('enableBasicAuth', p.enableBasicAuth)),
-    basic_auth_credentials: optionalString('basicAuthCredentials', p.basicAuthCredentials, 2000),
+    basic_auth_credentials: hashedCredentials(optionalString('basicAuthCredentials', p.basicAuthCredentials, 2000)),
     enable_performance_mode: flag(optionalBoolean('enablePerformanceMode', p.enablePerformanceMode)),
     build_spec: optionalString('buildSpec', p.buildSpec, 25000, 1),
     ttl,
@@ -125,3 +126,6 @@ export async function deleteBranch(ctx: HostingContext, scope: Scope, appId: unk
   });
   return branch;
 }
+
+/** Credentials are kept only as a hash; undefined and empty stay as they are. */
+const hashedCredentials = (value: string | undefined): string | undefined => (value ? hashBasicAuthCredentials(value) : value);

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Route } from '@gantry/edge';
 import type { HostingTables } from '../api/hosting-tables.ts';
+import { basicAuthAllows } from './basic-auth.ts';
 import { branchSubdomain, parseSiteRequest } from './host-routing.ts';
 import type { CustomRule } from './rewrite-rules.ts';
 import { serveSite, type SiteToServe } from './serve-site.ts';
@@ -9,7 +10,13 @@ import type { LiveSite, SiteStore } from './site-store.ts';
 /** How long a site's app settings (branches, custom rules) are reused before being read again. */
 const SETTINGS_TTL_MS = 1000;
 
-interface AppSettings { branches: string[]; customRules: CustomRule[]; loadedAt: number }
+interface AppSettings {
+  branches: string[];
+  customRules: CustomRule[];
+  /** Branches whose site asks for a password, with the stored credentials ('' when enabled without any: no one gets in). */
+  protectedBranches: Map<string, string>;
+  loadedAt: number;
+}
 
 /**
  * Branch sites: `http://<branch>.<appId>.<siteDomain>/…` and `/_sites/<appId>/<branch>/…`, served from the
@@ -22,10 +29,16 @@ export function siteRoute(db: Kysely<HostingTables>, sites: SiteStore, siteDomai
   const load = async (appId: string): Promise<AppSettings | undefined> => {
     const hit = settings.get(appId);
     if (hit && Date.now() - hit.loadedAt < SETTINGS_TTL_MS) return hit;
-    const app = await db.selectFrom('hosting_apps').select(['custom_rules']).where('app_id', '=', appId).executeTakeFirst();
+    const app = await db.selectFrom('hosting_apps').select(['custom_rules', 'enable_basic_auth', 'basic_auth_credentials']).where('app_id', '=', appId).executeTakeFirst();
     if (!app) return undefined;
-    const branches = (await db.selectFrom('hosting_branches').select('branch_name').where('app_id', '=', appId).execute()).map((b) => b.branch_name);
-    const value = { branches, customRules: JSON.parse(app.custom_rules) as CustomRule[], loadedAt: Date.now() };
+    const rows = await db.selectFrom('hosting_branches').select(['branch_name', 'enable_basic_auth', 'basic_auth_credentials']).where('app_id', '=', appId).execute();
+    // A branch's own protection wins over the app's, as on Amplify Hosting.
+    const protectedBranches = new Map<string, string>();
+    for (const b of rows) {
+      if (b.enable_basic_auth) protectedBranches.set(b.branch_name, b.basic_auth_credentials ?? app.basic_auth_credentials ?? '');
+      else if (app.enable_basic_auth) protectedBranches.set(b.branch_name, app.basic_auth_credentials ?? '');
+    }
+    const value = { branches: rows.map((b) => b.branch_name), customRules: JSON.parse(app.custom_rules) as CustomRule[], protectedBranches, loadedAt: Date.now() };
     if (settings.size > 10_000) settings.clear();
     settings.set(appId, value);
     return value;
@@ -49,6 +62,11 @@ export function siteRoute(db: Kysely<HostingTables>, sites: SiteStore, siteDomai
       const candidates = app?.branches.filter((b) => (address.via === 'path' ? b === address.branch : branchSubdomain(b) === address.branchLabel)) ?? [];
       const branch = candidates.length === 1 ? candidates[0] : candidates.find((b) => b === address.branch);
       if (!app || !branch) return notFound(res, `No branch site for ${address.branch} of app ${address.appId}.`);
+      const credentials = app.protectedBranches.get(branch);
+      if (credentials !== undefined && !basicAuthAllows(credentials, req.headers.authorization)) {
+        res.writeHead(401, { 'www-authenticate': 'Basic realm="Branch site", charset="UTF-8"', 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+        return void res.end('This site is password protected: sign in with the username and password set in its access control settings.\n');
+      }
       const live = await sites.live(`${address.appId}/${branch}`);
       if (!live) return notFound(res, `Branch ${branch} has no deployed site yet: run a build (StartJob, a push with auto build, or its webhook).`);
       let entry = siteObjects.get(live);
