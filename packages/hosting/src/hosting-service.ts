@@ -51,7 +51,8 @@ export const AMPLIFY_SERVICE_PRINCIPAL = 'amplify.amazonaws.com';
 
 /** A push, as the source service reports it (only what hosting needs). */
 export interface BranchPush {
-  repository: { cloneUrl: string };
+  /** The pushed repository: its clone URL and its owning account. */
+  repository: { cloneUrl: string; account: string };
   branch: string;
   after: string;
 }
@@ -105,8 +106,11 @@ export function createHostingService(options: HostingServiceOptions): HostingSer
     },
     async onPush(push) {
       if (/^0+$/.test(push.after)) return;
+      // Only apps of the repository's own account build on its pushes: another account naming the clone URL
+      // must not learn of them (or run its build spec on them).
       const branches = await api.ctx.db.selectFrom('hosting_branches').innerJoin('hosting_apps', 'hosting_apps.app_id', 'hosting_branches.app_id')
         .selectAll('hosting_branches').where('hosting_apps.repository', '=', push.repository.cloneUrl)
+        .where('hosting_apps.account_id', '=', push.repository.account)
         .where('hosting_branches.branch_name', '=', push.branch).where('hosting_branches.enable_auto_build', '=', 1).execute();
       for (const branch of branches) await enqueueJob(db, branch, { jobType: 'RELEASE', commitId: push.after }, Date.now());
       if (branches.length) wake();
