@@ -78,7 +78,7 @@ test('CreateApp with another account\'s role as iamServiceRoleArn is refused and
   await assert.rejects(amplify(adminB).send(new CreateAppCommand({ name: 'steal-role', iamServiceRoleArn: roleA })), (error: any) => {
     assert.equal(error.name, 'BadRequestException');
     assert.equal(error.message,
-      `iamServiceRoleArn ${roleA} belongs to account ${accountA}, but this app is in account ${accountB}: an app's service role must be a role of the app's own account. Create the role in account ${accountB} and use its ARN.`);
+      `iamServiceRoleArn ${roleA} belongs to account ${accountA}, but this app is in account ${accountB}: a role an app runs with must be a role of the app's own account. Create the role in account ${accountB} and use its ARN.`);
     return true;
   });
   assert.ok(!(await appNames(adminB)).includes('steal-role'));
@@ -95,6 +95,17 @@ test('UpdateApp to another account\'s role is refused and leaves the app\'s role
     return true;
   });
   assert.equal((await amplify(adminB).send(new GetAppCommand({ appId: app.appId }))).app!.iamServiceRoleArn, roleB);
+});
+
+test("another account's role as an app's or branch's computeRoleArn is refused too", async () => {
+  await assert.rejects(amplify(adminB).send(new CreateAppCommand({ name: 'steal-compute', computeRoleArn: roleA })),
+    new RegExp(`computeRoleArn ${roleA} belongs to account ${accountA}`));
+  assert.ok(!(await appNames(adminB)).includes('steal-compute'));
+  const app = (await amplify(adminB).send(new CreateAppCommand({ name: 'compute-app' }))).app!;
+  await assert.rejects(amplify(adminB).send(new CreateBranchCommand({ appId: app.appId, branchName: 'main', computeRoleArn: roleA })),
+    new RegExp(`computeRoleArn ${roleA} belongs to account ${accountA}`));
+  const branch = (await amplify(adminB).send(new CreateBranchCommand({ appId: app.appId, branchName: 'main', computeRoleArn: roleB }))).branch!;
+  assert.equal(branch.computeRoleArn, roleB);
 });
 
 test('setting a service role takes iam:PassRole on it, with iam:PassedToService amplify.amazonaws.com', async () => {

@@ -51,7 +51,9 @@ export function createHostingApi(options: HostingApiOptions): HostingApi {
   /** iam:PassRole on the service role a CreateApp/UpdateApp sets, after its settings validated. */
   const passRoles = (call: CallContext) => async (settings: Partial<AppRow>) => {
     if (settings.iam_service_role_arn) await requireServiceRolePass(options.iam, call, scopeOf(call), settings.iam_service_role_arn);
+    if (settings.compute_role_arn) await requireServiceRolePass(options.iam, call, scopeOf(call), settings.compute_role_arn, 'computeRoleArn');
   };
+  const passComputeRole = (p: Params, call: CallContext) => requireServiceRolePass(options.iam, call, scopeOf(call), p.computeRoleArn, 'computeRoleArn');
 
   const appsResource = (_p: Params, call: CallContext) => ({ arn: appArn(scopeOf(call), '*') });
   const appResource = (p: Params, call: CallContext) => ({ arn: appArn(scopeOf(call), String(p.appId)) });
@@ -72,7 +74,10 @@ export function createHostingApi(options: HostingApiOptions): HostingApi {
     UpdateApp: op({ action: 'amplify:UpdateApp', resource: appResource, run: async (p, call) => app(await updateApp(ctx, scopeOf(call), p, passRoles(call))) }),
     DeleteApp: op({ action: 'amplify:DeleteApp', resource: appResource, run: async (p, call) => app(await deleteApp(ctx, scopeOf(call), p.appId)) }),
 
-    CreateBranch: op({ action: 'amplify:CreateBranch', resource: appResource, run: async (p, call) => ({ branch: branchShape(await createBranch(ctx, scopeOf(call), p)) }) }),
+    CreateBranch: op({ action: 'amplify:CreateBranch', resource: appResource, run: async (p, call) => {
+      await passComputeRole(p, call);
+      return { branch: branchShape(await createBranch(ctx, scopeOf(call), p)) };
+    } }),
     GetBranch: op({ action: 'amplify:GetBranch', resource: branchResource, run: async (p, call) => ({ branch: branchShape(await requireBranch(ctx, scopeOf(call), p.appId, p.branchName)) }) }),
     ListBranches: op({
       action: 'amplify:ListBranches', resource: appResource,
@@ -81,7 +86,10 @@ export function createHostingApi(options: HostingApiOptions): HostingApi {
         return { branches: result.items.map(branchShape), nextToken: result.nextToken };
       },
     }),
-    UpdateBranch: op({ action: 'amplify:UpdateBranch', resource: branchResource, run: async (p, call) => ({ branch: branchShape(await updateBranch(ctx, scopeOf(call), p)) }) }),
+    UpdateBranch: op({ action: 'amplify:UpdateBranch', resource: branchResource, run: async (p, call) => {
+      await passComputeRole(p, call);
+      return { branch: branchShape(await updateBranch(ctx, scopeOf(call), p)) };
+    } }),
     DeleteBranch: op({ action: 'amplify:DeleteBranch', resource: branchResource, run: async (p, call) => ({ branch: branchShape(await deleteBranch(ctx, scopeOf(call), p.appId, p.branchName)) }) }),
 
     CreateWebhook: op({ action: 'amplify:CreateWebhook', resource: appResource, run: async (p, call) => ({ webhook: webhookShape(ctx, await createWebhook(ctx, scopeOf(call), p)) }) }),

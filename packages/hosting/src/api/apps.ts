@@ -59,20 +59,20 @@ function appSettings(p: Params): Partial<AppRow> {
 }
 
 /**
- * Who sets an app's `iamServiceRoleArn` passes that role to Amplify, whose builds then run with its
+ * Who sets an app's `iamServiceRoleArn` (or an app's or branch's `computeRoleArn`) passes that role to Amplify, whose builds then run with its
  * credentials: as in AWS, the role must be in the app's own account and the caller must be allowed
  * `iam:PassRole` on it (with `iam:PassedToService` = `amplify.amazonaws.com`). Without this, account B
  * could name account A's role and run builds as A.
  */
-export async function requireServiceRolePass(iam: Iam, call: CallContext, scope: Scope, value: unknown): Promise<void> {
-  const roleArn = optionalString('iamServiceRoleArn', value, 1000);
+export async function requireServiceRolePass(iam: Iam, call: CallContext, scope: Scope, value: unknown, field: 'iamServiceRoleArn' | 'computeRoleArn' = 'iamServiceRoleArn'): Promise<void> {
+  const roleArn = optionalString(field, value, 1000);
   if (!roleArn) return;
   const arn = parseArn(roleArn);
   if (!arn || arn.service !== 'iam' || !arn.resource.startsWith('role/'))
-    throw new GantryError('BadRequestException', `iamServiceRoleArn '${roleArn}' is not an IAM role ARN (arn:aws:iam::<account>:role/<name>).`);
+    throw new GantryError('BadRequestException', `${field} '${roleArn}' is not an IAM role ARN (arn:aws:iam::<account>:role/<name>).`);
   if (arn.account !== scope.account)
     throw new GantryError('BadRequestException',
-      `iamServiceRoleArn ${roleArn} belongs to account ${arn.account}, but this app is in account ${scope.account}: an app's service role must be a role of the app's own account. Create the role in account ${scope.account} and use its ARN.`);
+      `${field} ${roleArn} belongs to account ${arn.account}, but this app is in account ${scope.account}: a role an app runs with must be a role of the app's own account. Create the role in account ${scope.account} and use its ARN.`);
   await iam.authorizer.require({
     principal: call.principal, action: 'iam:PassRole', resource: roleArn, resourceAccount: scope.account,
     context: { ...call.requestContext, 'iam:PassedToService': 'amplify.amazonaws.com' },
