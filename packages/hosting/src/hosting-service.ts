@@ -18,6 +18,7 @@ import { jobMigrations } from './jobs/job-tables.ts';
 import { jobEndpoints } from './jobs/jobs-api.ts';
 import { enqueueJob, type JobDb } from './jobs/jobs.ts';
 import { logRoute } from './jobs/log-route.ts';
+import type { RepositoryAccess } from './api/repository-access.ts';
 import { siteRoute } from './sites/site-route.ts';
 import { SiteStore } from './sites/site-store.ts';
 
@@ -31,8 +32,8 @@ export interface HostingServiceOptions {
   publicUrl: () => string;
   /** Domain of branch sites, with port when not 80/443. @example 'localhost:4750' */
   siteDomain: () => string;
-  /** The bare git directory behind a clone URL Gantry serves, or undefined. */
-  resolveRepository(cloneUrl: string): Promise<string | undefined>;
+  /** The repositories apps connect to, each use authorised as a `git fetch` (the source service). */
+  repositories: RepositoryAccess;
   /** Directories put first on builds' PATH. */
   toolPaths?: string[];
   /**
@@ -78,7 +79,7 @@ export function createHostingService(options: HostingServiceOptions): HostingSer
   let scheduler: JobScheduler | undefined;
   const wake = () => scheduler?.wake();
   const api = createHostingApi({
-    store: options.store, iam: options.iam, box: options.box, publicUrl: options.publicUrl, siteDomain: options.siteDomain,
+    store: options.store, iam: options.iam, box: options.box, publicUrl: options.publicUrl, siteDomain: options.siteDomain, repositories: options.repositories,
     moreEndpoints: (ctx) => jobEndpoints({ ctx, logs, wake }),
   });
   const db = api.ctx.db as unknown as JobDb;
@@ -95,7 +96,7 @@ export function createHostingService(options: HostingServiceOptions): HostingSer
         now: () => Date.now(),
         run: (job, signal) => runBuildJob({
           db, logs, sites, workRoot: join(root, 'work'), cacheRoot: join(root, 'cache'),
-          resolveRepository: options.resolveRepository, toolPaths: options.toolPaths ?? [], toolEnvironment: options.toolEnvironment ?? {}, sandbox: options.sandbox, siteBase, now: () => Date.now(),
+          repositories: options.repositories, toolPaths: options.toolPaths ?? [], toolEnvironment: options.toolEnvironment ?? {}, sandbox: options.sandbox, siteBase, now: () => Date.now(),
           endpointUrl: options.publicUrl, serviceRoleCredentials: (app) => serviceRoleCredentials(options.iam, app),
         }, job, signal),
       });
@@ -106,12 +107,21 @@ export function createHostingService(options: HostingServiceOptions): HostingSer
     },
     async onPush(push) {
       if (/^0+$/.test(push.after)) return;
-      // Only apps of the repository's own account build on its pushes: another account naming the clone URL
-      // must not learn of them (or run its build spec on them).
-      const branches = await api.ctx.db.selectFrom('hosting_branches').innerJoin('hosting_apps', 'hosting_apps.app_id', 'hosting_branches.app_id')
+      // A push builds only the apps whose account may pull the repository (its own account's, and accounts its
+      // repository policy grants): another account merely naming the clone URL must not learn of the push (or
+      // run its build spec on A's code).
+      const candidates = await api.ctx.db.selectFrom('hosting_branches').innerJoin('hosting_apps', 'hosting_apps.app_id', 'hosting_branches.app_id')
         .selectAll('hosting_branches').where('hosting_apps.repository', '=', push.repository.cloneUrl)
-        .where('hosting_apps.account_id', '=', push.repository.account)
         .where('hosting_branches.branch_name', '=', push.branch).where('hosting_branches.enable_auto_build', '=', 1).execute();
+      const mayPull = new Map<string, Promise<boolean>>();
+      const allowed = (account: string) => {
+        if (account === push.repository.account) return Promise.resolve(true);
+        let answer = mayPull.get(account);
+        if (!answer) mayPull.set(account, answer = options.repositories.pullAccess(push.repository.cloneUrl, { account }).then((a) => 'gitDir' in a));
+        return answer;
+      };
+      const branches = [];
+      for (const branch of candidates) if (await allowed(branch.account_id)) branches.push(branch);
       for (const branch of branches) await enqueueJob(db, branch, { jobType: 'RELEASE', commitId: push.after }, Date.now());
       if (branches.length) wake();
     },

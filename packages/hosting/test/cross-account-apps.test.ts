@@ -11,7 +11,8 @@ import {
 import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { SecretBox } from '@gantry/core';
-import { createEdge } from '@gantry/edge';
+import { createEdge, restJsonRoute } from '@gantry/edge';
+import { createSourceService, type SourceService } from '@gantry/source';
 import { Iam, iamOperations, stsOperations } from '@gantry/iam';
 import { openStore, type Store } from '@gantry/store';
 import { createHostingApi } from '../src/index.ts';
@@ -22,6 +23,7 @@ interface Credentials { accessKeyId: string; secretAccessKey: string; sessionTok
 
 let server: Server;
 let store: Store;
+let source: SourceService;
 let dataDir: string;
 let url = '';
 let adminA: Credentials;
@@ -39,8 +41,9 @@ before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'gantry-hosting-'));
   store = openStore({ dataDir });
   const iam = new Iam({ store, box: SecretBox.ephemeral() });
-  const hosting = createHostingApi({ store, iam, box: SecretBox.ephemeral(), publicUrl: () => url, siteDomain: 'apps.example.test' });
-  await store.migrate([...Iam.migrations, ...hosting.migrations]);
+  source = createSourceService({ store, iam, dataDir, publicUrl: () => url });
+  const hosting = createHostingApi({ store, iam, box: SecretBox.ephemeral(), publicUrl: () => url, siteDomain: 'apps.example.test', repositories: source });
+  await store.migrate([...Iam.migrations, ...source.migrations, ...hosting.migrations]);
   const init = (await iam.initialize())!;
   const handler = createEdge({
     iam,
@@ -48,7 +51,7 @@ before(async () => {
       { signingName: 'iam', version: '2010-05-08', namespace: 'https://iam.amazonaws.com/doc/2010-05-08/', operations: iamOperations(iam) },
       { signingName: 'sts', version: '2011-06-15', namespace: 'https://sts.amazonaws.com/doc/2011-06-15/', operations: stsOperations(iam) },
     ],
-    routes: [hosting.route],
+    routes: [hosting.route, source.route, restJsonRoute(iam, source.restService)],
   });
   server = createServer(handler);
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
@@ -172,4 +175,49 @@ test('the same variables are refused on branches', async () => {
   await client.send(new CreateBranchCommand({ appId: app.appId, branchName: 'main', environmentVariables: { NODE_OPTIONS: '--enable-source-maps' } }));
   await assert.rejects(client.send(new UpdateBranchCommand({ appId: app.appId, branchName: 'main', environmentVariables: { BASH_FUNC_git: '() { evil; }' } })), /BASH_FUNC_git cannot be set/);
   assert.deepEqual((await client.send(new GetBranchCommand({ appId: app.appId, branchName: 'main' }))).branch!.environmentVariables, { NODE_OPTIONS: '--enable-source-maps' });
+});
+
+test("connecting another account's repository takes codecommit:GitPull granted by its repository policy, for the caller and for the app's account", async () => {
+  const repo = await source.createRepository({ name: `private-a-${process.pid}`, account: accountA });
+  const missing = repo.cloneUrl.replace(/private-a-/, 'missing-a-');
+  const refusal = async (cloneUrl: string, c: Credentials = adminB) => {
+    const error: any = await amplify(c).send(new CreateAppCommand({ name: 'connect', repository: cloneUrl })).then(() => undefined, (e) => e);
+    assert.ok(error, `CreateApp with ${cloneUrl} was accepted`);
+    assert.equal(error.name, 'BadRequestException');
+    return String(error.message).replace(cloneUrl, '<url>');
+  };
+  // A's private repository and a missing one are refused alike: B cannot probe clone URLs.
+  const denied = await refusal(repo.cloneUrl);
+  assert.equal(denied, await refusal(missing));
+  assert.match(denied, /^Repository <url> not found, or arn:aws:sts::\d{12}:assumed-role\/OrganizationAccountAccessRole\/attacker is not authorized to perform: codecommit:GitPull on it\./);
+  assert.match(denied, /gantry repos policy put/);
+  assert.ok(!(await appNames(adminB)).includes('connect'));
+
+  const own = (await amplify(adminB).send(new CreateAppCommand({ name: 'keeps-repo' }))).app!;
+  await assert.rejects(amplify(adminB).send(new UpdateAppCommand({ appId: own.appId, repository: repo.cloneUrl })), { name: 'BadRequestException' });
+  assert.equal((await amplify(adminB).send(new GetAppCommand({ appId: own.appId }))).app!.repository ?? '', '');
+
+  // A grant to one principal of B is not a grant to B's builds, which check the repository out as the account.
+  const grant = (principal: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: principal }, Action: 'codecommit:GitPull', Resource: repo.arn }] });
+  await source.setRepositoryPolicy(repo, grant(`arn:aws:iam::${accountB}:role/OrganizationAccountAccessRole`));
+  assert.match(await refusal(repo.cloneUrl), new RegExp(`or account ${accountB} is not authorized to perform: codecommit:GitPull`));
+
+  await source.setRepositoryPolicy(repo, grant(`arn:aws:iam::${accountB}:root`));
+  const connected = (await amplify(adminB).send(new CreateAppCommand({ name: 'connected', repository: repo.cloneUrl }))).app!;
+  assert.equal(connected.repository, repo.cloneUrl);
+  // Across accounts both sides must allow: B's own policy still has to allow its user to pull.
+  const iam = iamClient(adminB);
+  await iam.send(new CreateUserCommand({ UserName: 'no-pull' }));
+  await iam.send(new PutUserPolicyCommand({ UserName: 'no-pull', PolicyName: 'amplify', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'amplify:*', Resource: '*' }] }) }));
+  const key = (await iam.send(new CreateAccessKeyCommand({ UserName: 'no-pull' }))).AccessKey!;
+  assert.match(await refusal(repo.cloneUrl, { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! }), /user\/no-pull is not authorized to perform: codecommit:GitPull/);
+});
+
+test('a repository policy is validated as IAM validates resource policies, and a bad one changes nothing', async () => {
+  const repo = await source.createRepository({ name: `validated-${process.pid}`, account: accountA });
+  await assert.rejects(source.setRepositoryPolicy(repo, '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",\n "Action": "codecommit:GitPull" "Resource": "*"}]}'),
+    (error: any) => error.code === 'MalformedPolicyDocument' && /line 2/.test(error.message));
+  await assert.rejects(source.setRepositoryPolicy(repo, JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'codecommit:GitPull', Resource: '*' }] })),
+    /Missing required field Principal\. \(Statement\[0\], line 1/);
+  assert.equal((await source.getRepository(repo.space, repo.project, repo.name))!.policy, null);
 });

@@ -59,6 +59,32 @@ export class Authorizer {
     );
   }
 
+  /**
+   * The same question for an account as a whole, as when a service acts for it (a hosting build checking out
+   * the app's repository): the account's identity side allows everything, so within the account the answer is
+   * Allow unless a policy denies, and across accounts the resource policy must grant the account (or `*`).
+   */
+  async checkAccount(account: string, request: Omit<AccessRequest, 'principal'>): Promise<AuthorizationResult> {
+    const arn = `arn:aws:iam::${account}:root`;
+    const now = this.ctx.now();
+    const context: ContextKeys = {
+      'aws:CurrentTime': now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      'aws:EpochTime': String(Math.floor(now.getTime() / 1000)),
+      'aws:PrincipalIsAWSService': 'false',
+      'aws:PrincipalAccount': account,
+      'aws:PrincipalArn': arn,
+      'aws:PrincipalType': 'Account',
+    };
+    const resourceAccount = request.resourceAccount ?? account;
+    context['aws:ResourceAccount'] = resourceAccount;
+    const policies: ApplicablePolicies = { identity: [] };
+    if (request.resourcePolicy) policies.resource = request.resourcePolicy;
+    return authorize(
+      { principal: { arn, account, type: 'Account' }, action: request.action, resource: request.resource, resourceAccount, context: Object.assign(context, request.context) },
+      policies,
+    );
+  }
+
   /** Throws AccessDenied with AWS's message unless the request is allowed. */
   async require(request: AccessRequest): Promise<void> {
     const result = await this.check(request);

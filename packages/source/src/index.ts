@@ -7,3 +7,4 @@ export { gitCredential, parseCredentialInput, type GitCredentialOperation, type 
 export { repositoryShape, sourceOperations } from './source-api.ts';
 export { isValidName, nameProblem } from './names.ts';
 export { pathProblem, type CommitFilesArgs, type CommitFilesResult, type FileDeletion, type FileWrite } from './commit-files.ts';
+export { pullPolicyFor, type Puller, type PullAccess } from './repository-access.ts';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GantryError } from '@gantry/core';
-import { DEFAULT_REGION } from '@gantry/iam';
+import { DEFAULT_REGION, sourced } from '@gantry/iam';
 import { isUniqueViolation } from '@gantry/store';
 import { runGit } from './git-command.ts';
 import { nameKey, requireValidName } from './names.ts';
@@ -26,6 +26,8 @@ export interface Repository {
    */
   cloneUrl: string;
   createdAt: Date;
+  /** Its resource-based policy (JSON as written), which may grant other accounts `codecommit:GitPull`; null when none. */
+  policy: string | null;
 }
 
 export interface CreateRepositoryArgs {
@@ -50,12 +52,16 @@ export const repositoryArn = (region: string, account: string, name: string): st
 export const gitDirOf = (ctx: SourceContext, repo: Pick<Repository, 'space' | 'project' | 'name'>): string =>
   join(ctx.gitRoot, repo.space, repo.project, `${repo.name}.git`);
 
+/** The repository's policy as IAM's evaluator takes it, when it has one. */
+export const repositoryPolicyOf = (repo: Pick<Repository, 'arn' | 'policy'>) => (repo.policy ? sourced(`${repo.arn}/policy`, repo.policy) : undefined);
+
 function toRepository(ctx: SourceContext, row: SourceTables['repositories']): Repository {
   return {
     space: row.space, project: row.project, name: row.name, account: row.account_id, region: row.region,
     arn: repositoryArn(row.region, row.account_id, row.name),
     cloneUrl: `${ctx.publicUrl()}/git/${row.space}/${row.project}/${row.name}`,
     createdAt: new Date(row.created_at),
+    policy: row.policy ?? null,
   };
 }
 
@@ -113,7 +119,7 @@ export async function createRepository(ctx: SourceContext, args: CreateRepositor
 
   const row: SourceTables['repositories'] = {
     space, project, name, name_key: nameKey(name), account_id: account.id, region: account.regions[0] ?? DEFAULT_REGION,
-    created_at: ctx.now().toISOString(),
+    created_at: ctx.now().toISOString(), policy: null,
   };
   try {
     await ctx.db.insertInto('repositories').values(row).execute();

@@ -1,13 +1,15 @@
 import { GantryError } from '@gantry/core';
 import type { RestJsonService } from '@gantry/edge';
 import { callerAccount, DEFAULT_REGION, type CallContext, type Iam, type Operation } from '@gantry/iam';
-import { createRepository, listRepositories, repositoryArn, type Repository } from './repositories.ts';
+import { createRepository, findRepository, listRepositories, repositoryArn, type Repository } from './repositories.ts';
+import { setRepositoryPolicy } from './repository-access.ts';
 import type { SourceContext } from './source-context.ts';
 
 type Params = Record<string, unknown>;
 
 export const repositoryShape = (r: Repository) => ({
   name: r.name, space: r.space, project: r.project, account: r.account, arn: r.arn, cloneUrl: r.cloneUrl, createdAt: r.createdAt.toISOString(),
+  hasPolicy: r.policy !== null,
 });
 
 const optionalString = (p: Params, key: string): string | undefined => {
@@ -27,10 +29,48 @@ async function callerScope(iam: Iam, call: CallContext): Promise<{ account: stri
  * Gantry's repository API, REST-JSON under `/_gantry/repos`, SigV4 with signing name `codecommit`.
  * Repositories are created in the caller's account. Authorised as CodeCommit's `CreateRepository` and
  * `ListRepositories`; the operations authorise themselves because the ARN's region is the account's, which
- * takes a lookup.
+ * takes a lookup. A repository's resource-based policy (`…/{space}/{project}/{name}/policy`, Get/Put/Delete
+ * as ECR's repository policies are) is how its owner lets other accounts clone it or build it in their
+ * hosting apps: `codecommit:GitPull` granted to `arn:aws:iam::<account>:root`.
  */
-export function sourceOperations(ctx: SourceContext): { create: Operation; list: Operation } {
+export function sourceOperations(ctx: SourceContext): Record<'create' | 'list' | 'getPolicy' | 'putPolicy' | 'deletePolicy', Operation> {
+  /**
+   * The repository a policy call names, authorised for the owner account's principals only: another account
+   * learns nothing of it (the same NotFound as a missing one), even if a policy would let it pull.
+   */
+  const ownRepository = async (p: Params, call: CallContext, action: string): Promise<Repository> => {
+    const [space, project, name] = ['space', 'project', 'name'].map((key) => optionalString(p, key) ?? '');
+    const repo = space && project && name ? await findRepository(ctx, space, project, name) : undefined;
+    if (!repo || call.principal.kind === 'service' || call.principal.account !== repo.account)
+      throw new GantryError('NotFound', `There is no repository ${space}/${project}/${name} in your account: check the names (gantry repos list), or use credentials of the account that owns it.`);
+    await ctx.iam.authorizer.require({ principal: call.principal, action, resource: repo.arn, resourceAccount: repo.account, context: call.requestContext });
+    return repo;
+  };
+  const policyShape = (repo: Repository) => ({ repository: repositoryShape(repo), policy: repo.policy });
   return {
+    getPolicy: {
+      action: 'codecommit:GetRepositoryPolicy',
+      selfAuthorized: true,
+      run: async (p, call) => policyShape(await ownRepository(p, call, 'codecommit:GetRepositoryPolicy')),
+    },
+    putPolicy: {
+      action: 'codecommit:PutRepositoryPolicy',
+      selfAuthorized: true,
+      async run(p, call) {
+        const policy = optionalString(p, 'policy');
+        if (!policy) throw new GantryError('InvalidInput', 'policy is required: the repository policy as a JSON string, e.g. granting another account codecommit:GitPull.');
+        const repo = await ownRepository(p, call, 'codecommit:PutRepositoryPolicy');
+        return policyShape(await setRepositoryPolicy(ctx, repo, policy));
+      },
+    },
+    deletePolicy: {
+      action: 'codecommit:DeleteRepositoryPolicy',
+      selfAuthorized: true,
+      async run(p, call) {
+        const repo = await ownRepository(p, call, 'codecommit:DeleteRepositoryPolicy');
+        return policyShape(await setRepositoryPolicy(ctx, repo, null));
+      },
+    },
     create: {
       action: 'codecommit:CreateRepository',
       selfAuthorized: true,
@@ -70,6 +110,9 @@ export function sourceRestService(ctx: SourceContext): RestJsonService {
     endpoints: [
       { method: 'POST', path: '/_gantry/repos', operation: operations.create, successStatus: 201 },
       { method: 'GET', path: '/_gantry/repos', operation: operations.list },
+      { method: 'GET', path: '/_gantry/repos/{space}/{project}/{name}/policy', operation: operations.getPolicy },
+      { method: 'PUT', path: '/_gantry/repos/{space}/{project}/{name}/policy', operation: operations.putPolicy },
+      { method: 'DELETE', path: '/_gantry/repos/{space}/{project}/{name}/policy', operation: operations.deletePolicy },
     ],
   };
 }

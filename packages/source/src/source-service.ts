@@ -10,6 +10,7 @@ import {
   createRepository, deleteRepository, ensureProject, ensureSpaceRecord, findRepository, gitDirOf, listProjects, listRepositories, listSpaces,
   type CreateRepositoryArgs, type Repository, type RepositoryFilter,
 } from './repositories.ts';
+import { mayPull, pullAccess, setRepositoryPolicy, type Puller, type PullAccess } from './repository-access.ts';
 import { sourceRestService } from './source-api.ts';
 import type { SourceContext } from './source-context.ts';
 import { sourceMigrations, type SourceTables } from './source-tables.ts';
@@ -53,6 +54,16 @@ export interface SourceService {
   ensureProject(args: { space?: string; project?: string; account: string }): Promise<{ space: string; project: string }>;
   listSpaces(): ReturnType<typeof listSpaces>;
   listProjects(space: string): ReturnType<typeof listProjects>;
+  /**
+   * The repository behind one of this server's clone URLs and its directory, for a checkout on `puller`'s
+   * behalf: allowed exactly when a `git fetch` by the puller would be (`codecommit:GitPull`, the repository's
+   * policy deciding for other accounts); otherwise the reason, the same whether the repository is missing or refused.
+   */
+  pullAccess(cloneUrl: string, puller: Puller): Promise<PullAccess>;
+  /** Whether `puller` may fetch the repository (see pullAccess). */
+  mayPull(repo: Repository, puller: Puller): Promise<boolean>;
+  /** Validates and stores the repository's resource-based policy (`null` removes it). The caller authorises. */
+  setRepositoryPolicy(repo: Repository, policy: string | null): Promise<Repository>;
   /** The bare repository's directory, for in-process readers (e.g. `git clone --bare <gitDir>` in a build). */
   gitDir(repo: Pick<Repository, 'space' | 'project' | 'name'>): string;
   /**
@@ -91,6 +102,9 @@ export function createSourceService(options: SourceServiceOptions): SourceServic
     ensureProject: (args) => ensureProject(ctx, args),
     listSpaces: () => listSpaces(ctx),
     listProjects: (space) => listProjects(ctx, space),
+    pullAccess: (cloneUrl, puller) => pullAccess(ctx, cloneUrl, puller),
+    mayPull: (repo, puller) => mayPull(ctx, repo, puller),
+    setRepositoryPolicy: (repo, policy) => setRepositoryPolicy(ctx, repo, policy),
     gitDir: (repo) => gitDirOf(ctx, repo),
     commitFiles: (args) => commitFiles(ctx, events, args),
   };

@@ -17,6 +17,8 @@ export interface SourceTables {
     /** The owner account's first region when the repository was created: the region of its ARN. */
     region: string;
     created_at: string;
+    /** The repository's resource-based policy (JSON as written), granting other accounts `codecommit:GitPull`. */
+    policy: string | null;
   };
 }
 
@@ -49,6 +51,12 @@ export const sourceMigrations: Migration[] = [
         .addPrimaryKeyConstraint('repositories_pk', ['space', 'project', 'name_key'])
         .addUniqueConstraint('repositories_arn_unique', ['account_id', 'name_key'])
         .execute();
+    },
+  },
+  {
+    name: 'source-0002-repository-policy',
+    async up(db) {
+      await db.schema.alterTable('repositories').addColumn('policy', 'text').execute();
     },
   },
 ];

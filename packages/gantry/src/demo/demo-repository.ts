@@ -4,6 +4,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { promisify } from 'node:util';
+import { pullPolicyFor } from '@gantry/source';
 import type { Credentials, DemoSession } from './demo-session.ts';
 
 const exec = promisify(execFile);
@@ -21,6 +22,20 @@ export async function ensureRepository(session: DemoSession, space: string, proj
   if (existing) return { name: existing.name, cloneUrl: existing.cloneUrl, created: false };
   const { repository } = await session.call<{ repository: DemoRepository }>('codecatalyst', 'POST', `${projectPath(space, project)}/sourceRepositories`, { body: { name } });
   return { name: repository.name, cloneUrl: repository.cloneUrl, created: true };
+}
+
+/**
+ * Step 3, the grant: the repository belongs to the management account, so the staging and production accounts'
+ * hosting apps may connect to it (and their builds check it out) only once its repository policy grants them
+ * `codecommit:GitPull`. Written only when it differs, so a rerun changes nothing.
+ */
+export async function shareRepository(session: DemoSession, space: string, project: string, name: string, accounts: string[]): Promise<boolean> {
+  const path = `/_gantry/repos/${[space, project, name].map(encodeURIComponent).join('/')}/policy`;
+  const current = await session.call<{ repository: { arn: string }; policy: string | null }>('codecommit', 'GET', path);
+  const policy = pullPolicyFor(current.repository, accounts);
+  if (current.policy === policy) return false;
+  await session.call('codecommit', 'PUT', path, { body: { policy } });
+  return true;
 }
 
 export interface SyncResult {

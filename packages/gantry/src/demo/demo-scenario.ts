@@ -5,7 +5,7 @@ import { followPipeline, PipelineFailure } from './demo-follow.ts';
 import { ensureHosting, type StageHosting } from './demo-hosting.ts';
 import { commitWorkflow, ensureConnection, fillWorkflow } from './demo-pipeline.ts';
 import type { DemoProgress } from './demo-progress.ts';
-import { ensureRepository, syncBranch } from './demo-repository.ts';
+import { ensureRepository, shareRepository, syncBranch } from './demo-repository.ts';
 import { connectOrStartServer, type DemoServer } from './demo-server.ts';
 import { DemoSession } from './demo-session.ts';
 import { checkSiteServes, dataUrlOf } from './demo-sites.ts';
@@ -61,6 +61,9 @@ export async function runDemo(options: DemoOptions, progress: DemoProgress): Pro
     const project = app.name;
     const repository = await ensureRepository(session, DEMO_SPACE, project, app.name);
     progress.note(`${repository.created ? 'created' : 'found'} repository ${repository.cloneUrl}`);
+    const stageAccounts = STAGES.map(({ stage }) => accounts[stage].id);
+    if (await shareRepository(session, DEMO_SPACE, project, repository.name, stageAccounts))
+      progress.note(`repository policy grants codecommit:GitPull to the staging and production accounts (${stageAccounts.join(', ')})`);
     const sync = await syncBranch(repository.cloneUrl, session.admin, app.dir, `${app.name}: the app`, join(server.dataDir, 'demo', `pushed-${app.name}.json`));
     progress.done(sync.pushed
       ? `pushed ${sync.changed.length} changed file(s) to main as ${sync.head.slice(0, 8)}`

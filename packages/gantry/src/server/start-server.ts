@@ -11,7 +11,7 @@ import { createBackendService, dataPlaneFromDataApi } from '@gantry/backend';
 import { createDataApi, createGraphqlRoute, createRealtimeServer, realtimeApiIdFromPath } from '@gantry/data';
 import { createHostingService } from '@gantry/hosting';
 import { BuildSandbox } from '@gantry/runner';
-import { createSourceService, type SourceService } from '@gantry/source';
+import { createSourceService } from '@gantry/source';
 import { WorkflowService } from '@gantry/workflows';
 import { prepareBuildTools } from './build-tools.ts';
 import { writeProfileFiles } from './profile-files.ts';
@@ -67,7 +67,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   const hosting = createHostingService({
     store, iam, box, dataDir, publicUrl, siteDomain: () => `localhost:${httpPort}`,
-    resolveRepository: (cloneUrl) => resolveRepository(source, publicUrl(), cloneUrl),
+    repositories: source,
     toolPaths: [tools.bin],
     toolEnvironment: tools.npmEnvironment,
     sandbox,
@@ -175,14 +175,6 @@ function dataRoute(handle: ReturnType<typeof createGraphqlRoute>): Route {
       await handle(req, res, match[1]!);
     },
   };
-}
-
-/** The bare repository behind one of this server's clone URLs (`<url>/git/<space>/<project>/<name>`). */
-async function resolveRepository(source: SourceService, base: string, cloneUrl: string): Promise<string | undefined> {
-  if (!cloneUrl.startsWith(`${base}/git/`)) return undefined;
-  const [space, project, name] = cloneUrl.slice(base.length + 5).replace(/\.git$/, '').split('/').map(decodeURIComponent);
-  const repo = space && project && name ? await source.getRepository(space, project, name) : undefined;
-  return repo && source.gitDir(repo);
 }
 
 function listen(server: Server | import('node:https').Server, port: number, host: string): Promise<number> {

@@ -4,7 +4,8 @@ import { callerAccount, type CallContext, type Iam, type Operation } from '@gant
 import type { Migration, Store } from '@gantry/store';
 import type { Kysely } from 'kysely';
 import { appArn, appShape, branchArn, branchShape, webhookResourceArn, webhookShape } from './amplify-shapes.ts';
-import { createApp, deleteApp, listApps, requireApp, requireServiceRolePass, updateApp, type AppRow } from './apps.ts';
+import type { RepositoryAccess } from './repository-access.ts';
+import { createApp, deleteApp, listApps, requireApp, requirePull, requireServiceRolePass, updateApp, type AppRow } from './apps.ts';
 import { createBranch, deleteBranch, listBranches, productionBranch, requireBranch, updateBranch } from './branches.ts';
 import type { HostingContext, Scope } from './hosting-context.ts';
 import { hostingMigrations, type HostingTables } from './hosting-tables.ts';
@@ -20,6 +21,8 @@ export interface HostingApiOptions {
   publicUrl: string | (() => string);
   /** Domain branch sites are served under (`<branch>.<appId>.<siteDomain>`). @example 'apps.example.com' */
   siteDomain: string | (() => string);
+  /** The repositories apps connect to (CreateApp/UpdateApp check that caller and account may pull them). */
+  repositories: RepositoryAccess;
   /** @default () => new Date() */
   now?: () => Date;
   /** Further endpoints under `/apps` (the jobs API), given the context. */
@@ -48,8 +51,13 @@ export function createHostingApi(options: HostingApiOptions): HostingApi {
     now: options.now ?? (() => new Date()),
   };
   const app = async (row: AppRow) => ({ app: appShape(ctx, row, await productionBranch(ctx, row.app_id)) });
-  /** iam:PassRole on the service role a CreateApp/UpdateApp sets, after its settings validated. */
+  /**
+   * What a CreateApp/UpdateApp sets is authorised as the direct calls would be, after its settings validated:
+   * iam:PassRole on the roles it hands Amplify, and codecommit:GitPull on the repository it connects, for the
+   * caller and for the app's account (whose builds will check it out).
+   */
   const passRoles = (call: CallContext) => async (settings: Partial<AppRow>) => {
+    if (settings.repository) await requirePull(options.repositories, call, scopeOf(call), settings.repository);
     if (settings.iam_service_role_arn) await requireServiceRolePass(options.iam, call, scopeOf(call), settings.iam_service_role_arn);
     if (settings.compute_role_arn) await requireServiceRolePass(options.iam, call, scopeOf(call), settings.compute_role_arn, 'computeRoleArn');
   };

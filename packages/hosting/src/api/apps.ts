@@ -9,6 +9,7 @@ import type { HostingContext, Scope } from './hosting-context.ts';
 import type { HostingTables } from './hosting-tables.ts';
 import { decodeToken, page } from './pagination.ts';
 import { hashBasicAuthCredentials } from '../sites/basic-auth.ts';
+import type { RepositoryAccess } from './repository-access.ts';
 
 export type AppRow = HostingTables['hosting_apps'];
 type Params = Record<string, unknown>;
@@ -77,6 +78,18 @@ export async function requireServiceRolePass(iam: Iam, call: CallContext, scope:
     principal: call.principal, action: 'iam:PassRole', resource: roleArn, resourceAccount: scope.account,
     context: { ...call.requestContext, 'iam:PassedToService': 'amplify.amazonaws.com' },
   });
+}
+
+/**
+ * Connecting a repository is reading it: the caller must be allowed `codecommit:GitPull` on it as a `git clone`
+ * with its own credentials would be, and so must the app's account, which every build checks it out as. A
+ * missing repository and another account's that grants nothing are refused alike.
+ */
+export async function requirePull(repositories: RepositoryAccess, call: CallContext, scope: Scope, cloneUrl: string): Promise<void> {
+  for (const puller of [{ principal: call.principal, context: call.requestContext }, { account: scope.account }]) {
+    const access = await repositories.pullAccess(cloneUrl, puller);
+    if ('refused' in access) throw new GantryError('BadRequestException', access.refused);
+  }
 }
 
 export async function createApp(ctx: HostingContext, scope: Scope, p: Params, authorizeSettings?: (settings: Partial<AppRow>) => Promise<void>): Promise<AppRow> {

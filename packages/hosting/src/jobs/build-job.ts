@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { toGantryError } from '@gantry/core';
 import { removeTree, restoreCache, runShell, saveCache, type BuildSandbox, type PhaseResult } from '@gantry/runner';
 import type { AppRow } from '../api/apps.ts';
+import type { RepositoryAccess } from '../api/repository-access.ts';
 import { branchArn } from '../api/amplify-shapes.ts';
 import type { BranchRow } from '../api/branches.ts';
 import { collectArtifacts, parseBuildSpec, planBuild, type BuildPlan } from '../build-spec/index.ts';
@@ -24,8 +25,8 @@ export interface BuildJobDeps {
   workRoot: string;
   /** Build caches, one file per branch. */
   cacheRoot: string;
-  /** The bare repository behind an app's clone URL, when Gantry hosts it. */
-  resolveRepository(cloneUrl: string): Promise<string | undefined>;
+  /** The repositories apps connect to; a checkout is authorised for the app's account. */
+  repositories: RepositoryAccess;
   /** Directories put first on the build's PATH (Gantry's own CLIs, e.g. `ampx`). */
   toolPaths: string[];
   /** Variables every build gets (npm's prefix, cache and global config, so `npx ampx` finds Gantry's ampx). */
@@ -153,11 +154,17 @@ const durations = (phases: PhaseResult[]): string =>
 export const siteKey = (job: Pick<JobRow, 'app_id' | 'branch_name'>): string => `${job.app_id}/${job.branch_name}`;
 
 async function checkout(deps: BuildJobDeps, job: JobRow, app: AppRow, src: string, log: (t: string) => void): Promise<void> {
-  const gitDir = await deps.resolveRepository(app.repository);
-  if (!gitDir) {
-    log(`# The app's repository ${app.repository || '(none)'} is not a Gantry repository: set the app's repository to a clone URL from 'gantry repos create'.`);
+  if (!app.repository) {
+    log("# The app has no repository: set the app's repository to a clone URL from 'gantry repos create'.");
     throw new JobFailure();
   }
+  // Asked again at every checkout, as the app's account: a repository policy that no longer grants it stops the builds.
+  const access = await deps.repositories.pullAccess(app.repository, { account: app.account_id });
+  if ('refused' in access) {
+    log(`# ${access.refused}`);
+    throw new JobFailure();
+  }
+  const { gitDir } = access;
   const git = (args: string[], cwd?: string) => exec('git', args, { cwd, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', GIT_TERMINAL_PROMPT: '0', HOME: dirname(src) } });
   log(`# Cloning ${app.repository} (${job.branch_name})`);
   try {

@@ -3,7 +3,7 @@ import { GantryError, toGantryError, type EventBus } from '@gantry/core';
 import { clientIp, requestContextKeys, type Route } from '@gantry/edge';
 import { accessDenied, type AccessRequest, type Principal } from '@gantry/iam';
 import { pushEvents, type PushEvent } from '../push-event.ts';
-import { findRepository, gitDirOf, type Repository } from '../repositories.ts';
+import { findRepository, gitDirOf, repositoryPolicyOf, type Repository } from '../repositories.ts';
 import type { SourceContext } from '../source-context.ts';
 import { appliedUpdates } from './applied-updates.ts';
 import { authenticateBasic } from './basic-auth.ts';
@@ -69,6 +69,7 @@ async function serveGit(ctx: SourceContext, events: EventBus<SourceEvents>, limi
   const context = requestContextKeys(req, repo.region);
   const access: AccessRequest = {
     principal, action: target.service === 'git-receive-pack' ? GIT_PUSH : GIT_PULL, resource: repo.arn, resourceAccount: repo.account, context,
+    resourcePolicy: repositoryPolicyOf(repo),
   };
   const result = await ctx.iam.authorizer.check(access);
   if (result.decision !== 'Allow') {

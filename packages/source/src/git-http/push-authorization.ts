@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { accessDenied, type AccessRequest, type ContextKeys, type Iam, type Principal } from '@gantry/iam';
-import type { Repository } from '../repositories.ts';
+import { repositoryPolicyOf, type Repository } from '../repositories.ts';
 import type { ReceiveCommands } from './receive-commands.ts';
 import { rejectionReport, wantsReport } from './report-status.ts';
 
@@ -17,7 +17,7 @@ export async function deniedRefs(iam: Iam, principal: Principal, repo: Repositor
   const denied = new Map<string, string>();
   for (const ref of new Set(commands.updates.map((u) => u.ref))) {
     const request: AccessRequest = {
-      principal, action: GIT_PUSH, resource: repo.arn, resourceAccount: repo.account,
+      principal, action: GIT_PUSH, resource: repo.arn, resourceAccount: repo.account, resourcePolicy: repositoryPolicyOf(repo),
       context: { ...context, 'codecommit:References': ref },
     };
     const result = await iam.authorizer.check(request);
