@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { AmplifyClient, CreateAppCommand, CreateBranchCommand, GetAppCommand, GetBranchCommand, GetJobCommand, ListJobsCommand, StartJobCommand, UpdateAppCommand, UpdateBranchCommand } from '@aws-sdk/client-amplify';
+import { AmplifyClient, CreateAppCommand, CreateBranchCommand, GetAppCommand, GetBranchCommand, GetJobCommand, StartJobCommand, UpdateAppCommand, UpdateBranchCommand } from '@aws-sdk/client-amplify';
 import { WorkingCopy } from './support/git.ts';
 import { signedFetch } from './support/signed-fetch.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
@@ -103,21 +103,4 @@ test('a password-protected site answers only with its credentials, which the API
   assert.equal((await amplify.send(new GetBranchCommand({ appId, branchName: 'main' }))).branch!.basicAuthCredentials, undefined);
 
   await assert.rejects(amplify.send(new UpdateAppCommand({ appId, basicAuthCredentials: 'not base64 of a pair!' })), /base64 encoding of "username:password"/);
-});
-
-test("another account's app naming a repository's clone URL is not built by its pushes", async () => {
-  const { memberAccount } = await import('./support/iam-fixtures.ts');
-  const b = await memberAccount(ts);
-  const created = await signedFetch(ts.url, ts.admin, 'POST', '/_gantry/repos', { service: 'codecommit', body: { name: 'pushed-private' } });
-  const cloneUrl: string = created.json.repository.cloneUrl;
-  const amplifyB = new AmplifyClient({ endpoint: ts.url, region: 'us-west-2', credentials: b.admin, maxAttempts: 1 });
-  const ownApp = (await amplify.send(new CreateAppCommand({ name: 'own', repository: cloneUrl, platform: 'WEB' }))).app!.appId!;
-  const otherApp = (await amplifyB.send(new CreateAppCommand({ name: 'eavesdropper', repository: cloneUrl, platform: 'WEB' }))).app!.appId!;
-  await amplify.send(new CreateBranchCommand({ appId: ownApp, branchName: 'main', enableAutoBuild: true }));
-  await amplifyB.send(new CreateBranchCommand({ appId: otherApp, branchName: 'main', enableAutoBuild: true }));
-  await (await new WorkingCopy(cloneUrl, ts.admin).init()).write({ 'index.html': 'private' }).commitAndPush('private change');
-  const deadline = Date.now() + 10_000;
-  while ((await amplify.send(new ListJobsCommand({ appId: ownApp, branchName: 'main' }))).jobSummaries!.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  assert.equal((await amplify.send(new ListJobsCommand({ appId: ownApp, branchName: 'main' }))).jobSummaries!.length, 1, "the repository's own account builds it");
-  assert.deepEqual((await amplifyB.send(new ListJobsCommand({ appId: otherApp, branchName: 'main' }))).jobSummaries, [], 'the other account is not told of the push');
 });

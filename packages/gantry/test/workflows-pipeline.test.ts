@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { AmplifyClient, CreateAppCommand, CreateBranchCommand, CreateWebhookCommand, GetJobCommand, ListJobsCommand } from '@aws-sdk/client-amplify';
 import { AttachRolePolicyCommand, CreateRoleCommand } from '@aws-sdk/client-iam';
 import { toStackName } from '@gantry/backend';
+import { pullPolicyFor } from '@gantry/source';
 import { DEPLOY_POLICY, GANTRY, GENERATE_OUTPUTS_SPEC, runCli } from './support/backend-app.ts';
 import { WorkingCopy } from './support/git.ts';
 import { assume, trust } from './support/iam-fixtures.ts';
@@ -118,7 +119,13 @@ before(async () => {
 
   await api(ts.admin, 'POST', '/v1/spaces', { name: SPACE });
   await api(ts.admin, 'POST', `/v1/spaces/${SPACE}/projects`, { name: PROJECT });
-  cloneUrl = (await api(ts.admin, 'POST', `${project}/sourceRepositories`, { name: 'todo-app' })).repository.cloneUrl;
+  const repository = (await api(ts.admin, 'POST', `${project}/sourceRepositories`, { name: 'todo-app' })).repository;
+  cloneUrl = repository.cloneUrl;
+  // The repository is the management account's: the stage accounts' hosting apps connect to it by its policy's grant.
+  const granted = await signedFetch(ts.url, ts.admin, 'PUT', `/_gantry/repos/${SPACE}/${PROJECT}/todo-app/policy`, {
+    service: 'codecommit', body: { policy: pullPolicyFor(repository, [stage.staging!.id, stage.production!.id]) },
+  });
+  assert.equal(granted.status, 200, JSON.stringify(granted.json));
 
   for (const name of ['staging', 'production'] as const) {
     const s = stage[name];
@@ -225,7 +232,7 @@ describe('the cross-account pipeline', () => {
     assert.equal(run.actions.find((a: any) => a.name === 'DeployStaging').status, 'SUCCEEDED');
     assert.equal(run.actions.find((a: any) => a.name === 'DeployProduction').status, 'WAITING');
     const notYet = await signedFetch(ts.url, stage.staging.admin, 'POST', `${project}/workflowRuns/${run.id}/actions/Promote/approve`, { service: 'codecatalyst' });
-    assert.equal(notYet.status, 403, 'a principal of another account cannot approve');
+    assert.equal(notYet.status, 404, "a principal of another account cannot approve (nor see the space's runs)");
     await api(ts.admin, 'POST', `${project}/workflowRuns/${run.id}/actions/Promote/approve`);
     const done = await waitForRun((r) => r.id === run.id, 'the approved run');
     assert.equal(done.status, 'SUCCEEDED', JSON.stringify(done));

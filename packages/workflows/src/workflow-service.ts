@@ -149,6 +149,7 @@ export class WorkflowService {
       await this.cancelRunsOf(dropped, `Branch ${push.branch} was deleted`);
       return [];
     }
+    if (!(await this.runsInItsSpace(push.repository))) return [];
     const isNewBranch = /^0+$/.test(push.before);
     const known = await this.catalog.listBranch(ref, push.branch);
     let definitions = known;
@@ -167,6 +168,19 @@ export class WorkflowService {
     return runs;
   }
 
+  /**
+   * A run acts for the space's owner account: its connections, their roles and the space's secrets. So only
+   * that account's repositories run workflows there. The shared `default` space also holds other accounts'
+   * repositories; their workflow files are code of another account and start nothing (such an account uses a
+   * space of its own).
+   */
+  private async runsInItsSpace(repository: { space: string; account: string; name: string }): Promise<boolean> {
+    const space = (await this.options.source.listSpaces()).find((s) => s.name === repository.space);
+    if (space?.account === repository.account) return true;
+    console.warn(`workflows: pushes to ${repository.space}/${repository.name} (account ${repository.account}) start no runs: space ${repository.space} belongs to another account, whose connections and secrets its runs would use.`);
+    return false;
+  }
+
   private async cancelRunsOf(definitions: WorkflowDefinition[], reason: string): Promise<void> {
     for (const d of definitions) {
       await this.engine.cancelRuns({ space: d.space, project: d.project, workflowName: d.name }, reason);
@@ -174,7 +188,12 @@ export class WorkflowService {
   }
 
   private async checkout(args: { space: string; project: string; repository: string; commitId: string; dir: string }): Promise<void> {
-    const gitDir = this.options.source.gitDir({ space: args.space, project: args.project, name: args.repository });
+    // As a git fetch by the space's owner account would be: a repository policy's Deny holds here too.
+    const repository = await this.options.source.getRepository(args.space, args.project, args.repository);
+    const owner = (await this.options.source.listSpaces()).find((s) => s.name === args.space)?.account;
+    if (!repository || !owner || !(await this.options.source.mayPull(repository, { account: owner })))
+      throw new GantryError('AccessDenied', `Repository ${args.space}/${args.project}/${args.repository} not found, or account ${owner ?? '(none)'} is not authorized to perform: codecommit:GitPull on it.`);
+    const gitDir = this.options.source.gitDir(repository);
     const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: args.dir, GIT_CONFIG_NOSYSTEM: '1' };
     await execFileAsync('git', ['clone', '-q', '--no-checkout', gitDir, '.'], { cwd: args.dir, env });
     await execFileAsync('git', ['-c', 'advice.detachedHead=false', 'checkout', '-q', '--detach', args.commitId], { cwd: args.dir, env });

@@ -37,10 +37,9 @@ export function workflowsRestService(service: WorkflowService, iam: Iam, source:
   async function authorize(call: CallContext, action: string, space: string, project?: string): Promise<{ space: string; project?: string; account: string }> {
     const spaces = await source.listSpaces();
     const found = spaces.find((s) => s.name.toLowerCase() === space.toLowerCase());
-    if (!found) throw new GantryError('NotFound', `There is no space ${space}: create it with 'gantry spaces create ${space}'.`);
-    if (call.principal.kind === 'service' || call.principal.account !== found.account) {
-      throw new GantryError('AccessDenied', `Space ${found.name} belongs to account ${found.account}: use credentials of that account.`);
-    }
+    // Another account's space answers exactly as a missing one: space names cannot be probed, nor their owners learnt.
+    if (!found || call.principal.kind === 'service' || call.principal.account !== found.account)
+      throw new GantryError('NotFound', `There is no space ${space} in your account: create it with 'gantry spaces create ${space}', or use credentials of the account that owns it.`);
     let projectName: string | undefined;
     if (project !== undefined) {
       projectName = (await source.listProjects(found.name)).find((p) => p.name.toLowerCase() === project.toLowerCase())?.name;
