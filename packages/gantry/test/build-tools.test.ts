@@ -220,6 +220,21 @@ describe('the npx front', () => {
       assert.match(out.stdout, /^ampx <command>/);
     });
 
+    test('runs Gantry\'s ampx itself for the real @aws-amplify/backend-cli, which builds replace with it anyway', () => {
+      const app = dir('stand-in/backend-cli-app');
+      const lib = join(app, 'node_modules', '@aws-amplify', 'backend-cli', 'lib');
+      mkdirSync(lib, { recursive: true });
+      writeFileSync(join(lib, 'ampx.js'), '#!/bin/sh\necho "the real backend-cli"\n', { mode: 0o755 });
+      mkdirSync(join(app, 'node_modules', '.bin'));
+      symlinkSync('../@aws-amplify/backend-cli/lib/ampx.js', join(app, 'node_modules', '.bin', 'ampx'));
+      const nested = dir('stand-in/backend-cli-app/amplify');
+      for (const [cwd, args] of [[app, ['ampx', '--help']], [nested, ['ampx', '--help']], [app, ['@aws-amplify/backend-cli', '--help']], [dir('stand-in/plain'), ['@aws-amplify/backend-cli@1.10.0', '--help']]] as const) {
+        const out = run(front(), [...args], cwd, env());
+        assert.equal(out.status, 0, out.stderr);
+        assert.match(out.stdout, /^ampx <command>/, `${cwd}: npx ${args.join(' ')}`);
+      }
+    });
+
     test('hands over whenever npx could run something else, arguments unchanged', () => {
       const plain = dir('stand-in/plain');
       const declares = dir('stand-in/declares');
@@ -232,6 +247,7 @@ describe('the npx front', () => {
         ['another command', ['--version'], plain, {}],
         ['an option before ampx', ['--yes', 'ampx', '--help'], plain, {}],
         ['a version of ampx', ['ampx@latest', '--help'], plain, {}],
+        ['another package of @aws-amplify', ['@aws-amplify/backend-cli-extra', '--help'], plain, {}],
         ['another global prefix', ['ampx', '--help'], plain, { npm_config_prefix: join(scratch, 'elsewhere') }],
         ['npm_config_package', ['ampx', '--help'], plain, { npm_config_package: 'ampx' }],
         ['an upper-case npm setting', ['ampx', '--help'], plain, { NPM_CONFIG_NODE_OPTIONS: '--inspect' }],
@@ -247,6 +263,12 @@ describe('the npx front', () => {
       mkdirSync(join(other, 'node_modules', '.bin'), { recursive: true });
       writeFileSync(join(other, 'node_modules', '.bin', 'ampx'), '#!/bin/sh\n', { mode: 0o755 });
       assert.equal(run(front(), ['ampx', 'sandbox', '--once'], other, env()).stdout, `${REAL} ampx sandbox --once\n`, "the app's own ampx");
+      const lookalike = dir('stand-in/lookalike');
+      mkdirSync(join(lookalike, 'node_modules', 'backend-cli', 'lib'), { recursive: true });
+      writeFileSync(join(lookalike, 'node_modules', 'backend-cli', 'lib', 'ampx.js'), '#!/bin/sh\n', { mode: 0o755 });
+      mkdirSync(join(lookalike, 'node_modules', '.bin'));
+      symlinkSync('../backend-cli/lib/ampx.js', join(lookalike, 'node_modules', '.bin', 'ampx'));
+      assert.equal(run(front(), ['ampx', '--help'], lookalike, env()).stdout, `${REAL} ampx --help\n`, 'an ampx.js of another package');
     });
   });
 });

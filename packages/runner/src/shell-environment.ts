@@ -28,6 +28,27 @@ export async function sessionEnvironment(env: Record<string, string>, workDir: s
   return result;
 }
 
+/**
+ * `env` with the server's tool `NODE_OPTIONS` kept when the app set its own (its environment variables, amplify.yml's
+ * `env`, an action's variables), which would otherwise replace the tools' value: the app's options come first.
+ */
+export function keepToolNodeOptions(env: Record<string, string>, tools: string | undefined): Record<string, string> {
+  if (tools && env.NODE_OPTIONS !== undefined) env.NODE_OPTIONS = appendNodeOptions(env.NODE_OPTIONS, tools);
+  return env;
+}
+
+/**
+ * An app's own NODE_OPTIONS with the tools' appended: what a build or action gets when the app sets NODE_OPTIONS
+ * (its environment variables, amplify.yml's `env`, an action's variables), which would otherwise replace the
+ * tools' value. Idempotent: a value that already holds the tools' options is returned as it is.
+ */
+export function appendNodeOptions(own: string | undefined, tools: string): string {
+  if (!tools) return own ?? '';
+  if (!own?.trim()) return tools;
+  if (own.includes(tools)) return own;
+  return `${own} ${tools}`;
+}
+
 let foundBash: Promise<string> | undefined;
 
 /** The bash to run sessions with: the given path, else /bin/bash, else the first bash on the server's PATH. */

@@ -1,7 +1,10 @@
 import { mkdirSync, readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ensureAmpxBundle, gantryAmpx } from './ampx-bundle.ts';
+import { installAmpxHandover } from './ampx-handover.ts';
 import { findRealNpx, removeNpxFront, writeNpxFront } from './npx-front.ts';
+
+export { appendNodeOptions } from '@gantry/runner';
 
 export interface BuildTools {
   /** The global npm prefix (`npm_config_prefix`). */
@@ -10,6 +13,14 @@ export interface BuildTools {
   bin: string;
   /** npm's settings for builds and actions: `npm_config_prefix`, `npm_config_cache`, `npm_config_globalconfig`. */
   npmEnvironment: Record<string, string>;
+  /**
+   * `NODE_OPTIONS` for builds and actions: `--require <prefix>/gantry/ampx-handover.cjs`, which runs Gantry's ampx
+   * wherever the app's `@aws-amplify/backend-cli` bin would run (ampx-handover.ts); empty when it could not be
+   * installed. An app's own NODE_OPTIONS must keep it: `appendNodeOptions(appValue, nodeOptions)`.
+   */
+  nodeOptions: string;
+  /** Everything builds and actions get from their tools: {@link npmEnvironment}, and NODE_OPTIONS when there is one. */
+  environment: Record<string, string>;
   /** What `<bin>/ampx` runs: the bundled ampx, or the tsx bin when bundling failed. */
   ampx: string;
 }
@@ -22,12 +33,15 @@ export interface BuildToolsOptions {
 /**
  * Gantry's own CLIs as a global npm prefix for builds: `<dataDir>/tools/bin/ampx`. With `npm_config_prefix`
  * naming that prefix and its `bin` on PATH, `npx ampx …` in a build runs Gantry's ampx when the app installs
- * none — and never fetches the unrelated `ampx` package from the registry.
+ * none — and never fetches the unrelated `ampx` package from the registry. When the app does install the real
+ * `@aws-amplify/backend-cli`, the preload in {@link BuildTools.nodeOptions} runs Gantry's ampx in place of its bin,
+ * however it is started (ampx-handover.ts).
  *
  * Start-up time is most of what ampx costs a pipeline, so `ampx` is the bundled ampx (one file, no TypeScript to
  * compile; rebuilt only when its sources change), and `<bin>/npx` runs it without loading npm's CLI when npx
  * would run it anyway (npx-front.ts). Neither may break a build: if bundling fails, `ampx` is the tsx bin and
- * one warning line goes to stderr; without a real npx to hand the rest to, there is no front.
+ * one warning line goes to stderr; without a real npx to hand the rest to, there is no front; if the preload
+ * cannot be written, builds get no NODE_OPTIONS from the tools and one warning line goes to stderr.
  */
 export function prepareBuildTools(dataDir: string, options: BuildToolsOptions = {}): BuildTools {
   const prefix = join(dataDir, 'tools');
@@ -46,16 +60,26 @@ export function prepareBuildTools(dataDir: string, options: BuildToolsOptions = 
   if (realNpx) writeNpxFront({ prefix, realNpx, ownAmpx: ampx.bin });
   else removeNpxFront(prefix);
 
+  let nodeOptions = '';
+  try {
+    nodeOptions = installAmpxHandover(prefix);
+  } catch (error) {
+    process.stderr.write(`gantry: warning: builds may run an app's own @aws-amplify/backend-cli, installing the ampx handover failed: ${oneLine(error)}\n`);
+  }
+
   // One npm cache for every build and action (npm's cache is safe to share): `npm ci` in a fresh working
   // directory then downloads each package once per machine instead of once per build.
   const npmCache = process.env.GANTRY_NPM_CACHE ?? join(prefix, 'npm-cache');
   // A prefix of our own would also move npm's global config to `<prefix>/etc/npmrc`: keep reading the machine's
   // (its registry and CA settings), where npm itself looks for it, beside the Node that runs Gantry.
   const globalConfig = process.env.npm_config_globalconfig ?? join(dirname(dirname(process.execPath)), 'etc', 'npmrc');
+  const npmEnvironment = { npm_config_prefix: prefix, npm_config_cache: npmCache, npm_config_globalconfig: globalConfig };
   return {
     prefix,
     bin,
-    npmEnvironment: { npm_config_prefix: prefix, npm_config_cache: npmCache, npm_config_globalconfig: globalConfig },
+    npmEnvironment,
+    nodeOptions,
+    environment: { ...npmEnvironment, ...(nodeOptions && { NODE_OPTIONS: nodeOptions }) },
     ampx: target,
   };
 }

@@ -15,8 +15,10 @@ export interface NpxFrontOptions {
 
 /**
  * Writes `<prefix>/bin/npx`, a POSIX `sh` script placed first on the PATH of builds and workflow actions. It
- * runs `<prefix>/bin/ampx` directly for `npx ampx …` when npx itself would run Gantry's ampx, and hands every
- * other command, arguments unchanged, to the real npx. Written only when its content changes, atomically.
+ * runs `<prefix>/bin/ampx` directly for `npx ampx …` (and `npx @aws-amplify/backend-cli …`) when npx itself would
+ * run Gantry's ampx, or the real `@aws-amplify/backend-cli`, which builds replace with Gantry's ampx anyway
+ * (ampx-handover.ts), and hands every other command, arguments unchanged, to the real npx. Written only when its
+ * content changes, atomically.
  */
 export function writeNpxFront(options: NpxFrontOptions): string {
   const file = join(options.prefix, 'bin', 'npx');
@@ -104,8 +106,11 @@ ${MARK}: written by Gantry (packages/gantry/src/server/npx-front.ts) when it pre
 # For \`npx ampx\`, npx runs the first of: an \`ampx\` bin of the project's own package.json, node_modules/.bin/ampx
 # of the project's directory or any above it, <global prefix>/bin/ampx, the registry's \`ampx\` package. So
 # Gantry's ampx is run directly only when the global prefix is Gantry's, no package.json above declares an
-# \`ampx\` bin, every node_modules/.bin/ampx above is Gantry's own ampx, and no npm setting changes what npx runs
-# or how (package, call, workspaces, node-options, script-shell, …). In doubt, the real npx decides.
+# \`ampx\` bin, every node_modules/.bin/ampx above is Gantry's own ampx or the bin of the real
+# @aws-amplify/backend-cli (which builds never run: its bin hands over to Gantry's ampx, see ampx-handover.ts of
+# Gantry), and no npm setting changes what npx runs or how (package, call, workspaces, node-options,
+# script-shell, …). \`npx @aws-amplify/backend-cli[@version] …\` is \`npx ampx …\` under the same conditions.
+# In doubt, the real npx decides.
 
 real_npx=${quote(realNpx)}
 prefix=${quote(prefix)}
@@ -130,7 +135,10 @@ npx_decides() {
     dir=$start
     while :; do
       if [ -f "$dir/node_modules/.bin/ampx" ]; then
-        [ "$(readlink -f "$dir/node_modules/.bin/ampx")" = "$own_ampx" ] || return 0
+        case "$(readlink -f "$dir/node_modules/.bin/ampx")" in
+          "$own_ampx" | */@aws-amplify/backend-cli/lib/ampx.js) ;;
+          *) return 0 ;;
+        esac
       fi
       [ ! -f "$dir/package.json" ] || set -- "$@" "$dir/package.json"
       [ ! -f "$dir/.npmrc" ] || set -- "$@" "$dir/.npmrc"
@@ -149,10 +157,14 @@ npx_decides() {
   [ $? -ne 1 ]
 }
 
-if [ "\${1-}" = ampx ] && [ "\${npm_config_prefix-}" = "$prefix" ] && [ -f "$prefix/bin/ampx" ] && ! npx_decides; then
-  shift
-  exec "$prefix/bin/ampx" "$@"
-fi
+case "\${1-}" in
+  ampx | @aws-amplify/backend-cli | @aws-amplify/backend-cli@*)
+    if [ "\${npm_config_prefix-}" = "$prefix" ] && [ -f "$prefix/bin/ampx" ] && ! npx_decides; then
+      shift
+      exec "$prefix/bin/ampx" "$@"
+    fi
+    ;;
+esac
 exec "$real_npx" "$@"
 `;
 }

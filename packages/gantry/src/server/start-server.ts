@@ -69,7 +69,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     store, iam, box, dataDir, publicUrl, siteDomain: () => `localhost:${httpPort}`,
     repositories: source,
     toolPaths: [tools.bin],
-    toolEnvironment: tools.npmEnvironment,
+    toolEnvironment: tools.environment,
     sandbox,
   });
   const workflows = new WorkflowService({
@@ -77,7 +77,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     baseEnvironment: {
       PATH: [tools.bin, dirname(process.execPath), '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'].join(':'),
       LANG: 'C.UTF-8',
-      ...tools.npmEnvironment,
+      ...tools.environment,
     },
     sandbox,
   });

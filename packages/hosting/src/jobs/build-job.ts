@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { toGantryError } from '@gantry/core';
-import { removeTree, restoreCache, runShell, saveCache, type BuildSandbox, type PhaseResult } from '@gantry/runner';
+import { keepToolNodeOptions, removeTree, restoreCache, runShell, saveCache, type BuildSandbox, type PhaseResult } from '@gantry/runner';
 import type { AppRow } from '../api/apps.ts';
 import type { RepositoryAccess } from '../api/repository-access.ts';
 import { branchArn } from '../api/amplify-shapes.ts';
@@ -210,7 +210,7 @@ function loadPlan(app: AppRow, branch: BranchRow, src: string, log: (t: string) 
 /** The environment Amplify gives a build, built from scratch: nothing of the server's own leaks in. */
 function buildEnvironment(deps: BuildJobDeps, job: JobRow, app: AppRow, branch: BranchRow, plan: BuildPlan, home: string): Record<string, string> {
   const basePath = [...deps.toolPaths, dirname(process.execPath), '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
-  return {
+  return keepToolNodeOptions({
     PATH: [...new Set(basePath)].join(':'),
     HOME: home,
     LANG: 'C.UTF-8',
@@ -228,7 +228,7 @@ function buildEnvironment(deps: BuildJobDeps, job: JobRow, app: AppRow, branch: 
     ...JSON.parse(app.environment_variables),
     ...JSON.parse(branch.environment_variables),
     ...plan.env,
-  };
+  }, deps.toolEnvironment.NODE_OPTIONS);
 }
 
 function relativeTo(from: string, to: string): string | undefined {

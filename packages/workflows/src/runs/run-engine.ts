@@ -3,7 +3,7 @@ import { mkdir, mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { GantryError } from '@gantry/core';
-import { LogMasker, removeTree, runShell } from '@gantry/runner';
+import { keepToolNodeOptions, LogMasker, removeTree, runShell } from '@gantry/runner';
 import type { RunShellResult, ShellPhase } from '@gantry/runner';
 import { isUniqueViolation } from '@gantry/store';
 import { actionsToSkip, readyActions } from '../definition/workflow-graph.ts';
@@ -655,6 +655,7 @@ export class RunEngine {
       for (const [name, value] of Object.entries(resolved.secrets)) { env[name] = value; secrets.push(value); }
       return { name: `Step ${index + 1}`, commands: [resolved.text] };
     });
+    keepToolNodeOptions(env, this.options.baseEnvironment?.NODE_OPTIONS);
 
     // 3. Credentials of the environment's role, when it has a connection.
     const connection = action.environment?.connections[0];
