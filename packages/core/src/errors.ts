@@ -50,6 +50,10 @@ export const ERROR_CATALOGUE = {
   InternalFailureException: { status: 500 },
   DependentServiceFailureException: { status: 503 },
 
+  // Account Management (REST-JSON)
+  ValidationException: { status: 400 },
+  AccessDeniedException: { status: 403 },
+
   // Gantry-wide
   Conflict: { status: 409 },
   InternalFailure: { status: 500 },

@@ -8,6 +8,7 @@ import { CredentialResolver } from './credentials.ts';
 import type { IamContext } from './iam-context.ts';
 import { iamMigrations, type IamTables } from './iam-tables.ts';
 import { attachPolicy } from './policies.ts';
+import { RegionAccess } from './region-access.ts';
 import { createRole, findRoleByArn, type Role } from './roles.ts';
 import { createAccessKey, createUser } from './users.ts';
 
@@ -32,6 +33,8 @@ export class Iam {
   readonly ctx: IamContext;
   readonly authorizer: Authorizer;
   readonly credentials: CredentialResolver;
+  /** Which regions each account may be used in (every default region, its enabled opt-in regions). */
+  readonly regions: RegionAccess;
   private accountListeners: Array<() => void | Promise<void>> = [];
 
   constructor(private readonly options: IamOptions) {
@@ -46,6 +49,7 @@ export class Iam {
     };
     this.authorizer = new Authorizer(this.ctx);
     this.credentials = new CredentialResolver(this.ctx);
+    this.regions = new RegionAccess(this.ctx);
   }
 
   static readonly migrations = iamMigrations;
@@ -59,9 +63,9 @@ export class Iam {
    * Creates the management account and its administrator on first start. Returns the administrator's
    * new access key then; undefined when the organisation already exists.
    */
-  async initialize(args: { name?: string; id?: string; regions?: string[] } = {}): Promise<{ account: Account; accessKeyId: string; secretAccessKey: string } | undefined> {
+  async initialize(args: Omit<CreateAccountArgs, 'name' | 'isManagement'> & { name?: string } = {}): Promise<{ account: Account; accessKeyId: string; secretAccessKey: string } | undefined> {
     if (await this.managementAccount()) return undefined;
-    const account = await insertAccount(this.ctx, { name: args.name ?? 'management', id: args.id, regions: args.regions, isManagement: true });
+    const account = await insertAccount(this.ctx, { ...args, name: args.name ?? 'management', isManagement: true });
     await createUser(this.ctx, account.id, { name: ADMIN_USER });
     await attachPolicy(this.ctx, account.id, `arn:aws:iam::${account.id}:user/${ADMIN_USER}`, ADMINISTRATOR_ACCESS);
     const key = await createAccessKey(this.ctx, account.id, ADMIN_USER);

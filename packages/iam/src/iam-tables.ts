@@ -1,4 +1,5 @@
 import type { Migration } from '@gantry/store';
+import { accountRegionsMigration } from './account-regions-tables.ts';
 import { auditEventsMigration } from './audit-tables.ts';
 
 /**
@@ -7,7 +8,8 @@ import { auditEventsMigration } from './audit-tables.ts';
  * reads the same in every dialect.
  */
 export interface IamTables {
-  accounts: { id: string; name: string; name_key: string; regions: string; is_management: number; created_at: string };
+  /** `default_region` is the region of the account's AWS profile (see account-regions-tables.ts for opt-in regions). */
+  accounts: { id: string; name: string; name_key: string; default_region: string; is_management: number; created_at: string };
   users: {
     account_id: string; name: string; name_key: string; id: string; path: string; arn: string;
     boundary_arn: string | null; tags: string; created_at: string;
@@ -136,4 +138,5 @@ export const iamMigrations: Migration[] = [
     },
   },
   auditEventsMigration,
+  accountRegionsMigration,
 ];

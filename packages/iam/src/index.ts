@@ -1,6 +1,8 @@
 export { Iam, ADMIN_USER, ADMINISTRATOR_ACCESS, ORGANIZATION_ACCESS_ROLE, type IamOptions } from './iam-service.ts';
-export type { Account } from './accounts.ts';
-export { DEFAULT_REGION } from './accounts.ts';
+export type { Account, CreateAccountArgs } from './accounts.ts';
+export { AWS_REGIONS, DEFAULT_REGION, awsRegion, isDefaultRegion, isKnownRegion, isOptInRegion, unknownRegionHint, type AwsRegion } from './regions.ts';
+export type { RegionOptStatus } from './account-regions.ts';
+export { RegionAccess } from './region-access.ts';
 export type { Principal, UserPrincipal, SessionPrincipal, ServicePrincipal, Tags } from './principal.ts';
 export { CredentialResolver, type ResolvedCredentials } from './credentials.ts';
 export { Authorizer, accessDenied, sourced, type AccessRequest } from './authorizer.ts';
@@ -12,6 +14,7 @@ export { stsOperations } from './api/sts-api.ts';
 export { assumeRole, pruneExpiredSessions, type AssumeRoleArgs, type AssumedRole } from './sts.ts';
 export type { ContextKeys } from './policy/policy-types.ts';
 export { accountOperations, accountsRestService } from './api/accounts-api.ts';
+export { accountManagementOperations, accountManagementRestServices } from './api/account-management-api.ts';
 export { auditEventsRestService, auditEventShape, auditOperations } from './api/audit-api.ts';
 export type { AuditEvent, LookupEventsArgs } from './audit-events.ts';
 export type { CloudTrailRecord, UserIdentity } from './audit-record.ts';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { GantryError, hashSecret, parseArn, secretString, uniqueId } from '@gantry/core';
-import { getAccount } from './accounts.ts';
 import { recordAssumeRole } from './audit-assume-role.ts';
+import { requireStsRegion } from './sts-region.ts';
 import { sourced, type Authorizer } from './authorizer.ts';
 import { nowIso, type IamContext } from './iam-context.ts';
 import { requirePolicy } from './policies.ts';
@@ -24,7 +24,7 @@ export interface AssumeRoleArgs {
   tags?: TagInput[];
   transitiveTagKeys?: string[];
   sourceIdentity?: string;
-  /** Region the request was signed for; STS must be enabled there for the role's account. */
+  /** Region the request was signed for; the role's account must be usable there (a default region, or an enabled opt-in one). */
   region?: string;
   /** Request condition keys of the call itself (`aws:SourceIp`, `aws:SecureTransport`, `aws:SourceArn`…). */
   context?: ContextKeys;
@@ -109,11 +109,7 @@ async function issueSession(ctx: IamContext, authorizer: Authorizer, caller: Pri
   if (args.sourceIdentity !== undefined) await authorizer.require({ ...request, action: 'sts:SetSourceIdentity' });
   if (!role) throw new GantryError('AccessDenied', `User: ${callerArn(caller)} is not authorized to perform: sts:AssumeRole on resource: ${args.roleArn}`);
 
-  if (args.region) {
-    const account = await getAccount(ctx, role.account);
-    if (account && args.region !== 'us-east-1' && !account.regions.includes(args.region))
-      throw new GantryError('RegionDisabledException', `STS is not activated in this region for account:${role.account}. Your account administrator can activate STS in this region using the IAM Console.`);
-  }
+  if (args.region !== undefined) await requireStsRegion(ctx, role.account, args.region);
   if (chained && duration > 3600)
     throw new GantryError('ValidationError', 'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.');
   if (duration > role.maxSessionDuration)

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GantryError } from '@gantry/core';
-import { DEFAULT_REGION, sourced } from '@gantry/iam';
+import { sourced } from '@gantry/iam';
 import { isUniqueViolation } from '@gantry/store';
 import { runGit } from './git-command.ts';
 import { nameKey, requireValidName } from './names.ts';
@@ -118,7 +118,7 @@ export async function createRepository(ctx: SourceContext, args: CreateRepositor
   const { space, project } = await ensureProject(ctx, { space: args.space, project: args.project, account: account.id });
 
   const row: SourceTables['repositories'] = {
-    space, project, name, name_key: nameKey(name), account_id: account.id, region: account.regions[0] ?? DEFAULT_REGION,
+    space, project, name, name_key: nameKey(name), account_id: account.id, region: account.defaultRegion,
     created_at: ctx.now().toISOString(), policy: null,
   };
   try {

@@ -22,7 +22,7 @@ const optionalString = (p: Params, key: string): string | undefined => {
 /** The caller's account and the region its repositories' ARNs carry (the account's first region). */
 async function callerScope(iam: Iam, call: CallContext): Promise<{ account: string; region: string }> {
   const account = callerAccount(call);
-  return { account, region: (await iam.getAccount(account))?.regions[0] ?? DEFAULT_REGION };
+  return { account, region: (await iam.getAccount(account))?.defaultRegion ?? DEFAULT_REGION };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { GantryError } from '@gantry/core';
 import { CredentialResolver, type Iam, type Principal } from '@gantry/iam';
+import { requireEnabledRegion, requireKnownRegion } from './region-scope.ts';
 import { parseSigV4 } from './sigv4-parse.ts';
 import type { SignedRequest } from './sigv4-request.ts';
 import { verifySigV4 } from './sigv4-verify.ts';
@@ -14,7 +15,8 @@ export interface Authenticated {
 
 /**
  * SigV4 authentication: parse the signature, find the key, check the session token of temporary
- * credentials, then verify the signature. The order matters for the error a client sees: an unknown key is
+ * credentials, check the scope names a real region, verify the signature, then check the caller's account may
+ * be used in that region. The order matters for the error a client sees: an unknown key is
  * InvalidClientTokenId before any signature check, as AWS answers.
  */
 export async function authenticate(iam: Iam, req: SignedRequest, now = new Date()): Promise<Authenticated> {
@@ -23,6 +25,10 @@ export async function authenticate(iam: Iam, req: SignedRequest, now = new Date(
   const resolved = await iam.credentials.resolve(claim.accessKeyId);
   if (!resolved) throw new GantryError('InvalidClientTokenId', 'The security token included in the request is invalid.');
   CredentialResolver.checkSessionToken(resolved, claim.sessionToken, now);
+  requireKnownRegion(claim.scope.region);
   verifySigV4(req, claim, resolved.secretAccessKey, now);
+  // Only a verified caller learns whether its account has a region enabled.
+  const regionCheck = requireEnabledRegion(iam, resolved.principal, claim.scope.region, claim.scope.service);
+  if (regionCheck) await regionCheck;
   return { principal: resolved.principal, accessKeyId: claim.accessKeyId, region: claim.scope.region, service: claim.scope.service };
 }

@@ -17,6 +17,9 @@ export const DEPLOY_POLICY_ARN = 'arn:aws:iam::aws:policy/service-role/AmplifyBa
 const WORKFLOW_RUNNER = 'codecatalyst-runner.amazonaws.com';
 const HOSTING_SERVICE = 'amplify.amazonaws.com';
 
+/** An account as the accounts API answers it (the fields the demo reads). */
+interface DemoAccount { id: string; name: string; defaultRegion: string }
+
 export interface StageAccount {
   stage: Stage;
   id: string;
@@ -31,17 +34,18 @@ export interface StageAccount {
  * builds read the backend with (trusted by the hosting service). Both hold AmplifyBackendDeployFullAccess.
  */
 export async function ensureStageAccounts(session: DemoSession, space: string, progress: DemoProgress): Promise<Record<Stage, StageAccount>> {
-  const { accounts } = await session.call<{ accounts: Array<{ id: string; name: string; regions: string[] }> }>('organizations', 'GET', '/_gantry/accounts');
+  const { accounts } = await session.call<{ accounts: DemoAccount[] }>('organizations', 'GET', '/_gantry/accounts');
   const result = {} as Record<Stage, StageAccount>;
   for (const { stage, region } of STAGES) {
     let account = accounts.find((a) => a.name === stage);
     if (account) {
-      progress.note(`account ${stage} exists: ${account.id} (${account.regions.join(', ')})`);
+      progress.note(`account ${stage} exists: ${account.id} (default region ${account.defaultRegion})`);
     } else {
-      account = (await session.call<{ account: { id: string; name: string; regions: string[] } }>('organizations', 'POST', '/_gantry/accounts', { body: { name: stage, regions: [region] } })).account;
-      progress.note(`created account ${stage}: ${account.id} in ${region}`);
+      account = (await session.call<{ account: DemoAccount }>('organizations', 'POST', '/_gantry/accounts', { body: { name: stage, defaultRegion: region } })).account;
+      progress.note(`created account ${stage}: ${account.id}, default region ${region}`);
     }
-    const admin = await session.memberAdmin(account.id, stage, account.regions.includes(region) ? region : account.regions[0]!);
+    // The stages' regions are default regions, usable by every account whatever its profile's region.
+    const admin = await session.memberAdmin(account.id, stage, region);
     const iam = session.iam(admin, region);
     const boot = await bootstrapAccount(iam, account.id, region);
     const deploy = await ensureRole(iam, DEPLOY_ROLE, {

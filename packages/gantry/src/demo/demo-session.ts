@@ -32,7 +32,7 @@ export class DemoSession {
 
   /** Administrator credentials in a member account, the AWS Organizations way: its OrganizationAccountAccessRole. */
   async memberAdmin(accountId: string, accountName: string, region: string): Promise<Credentials> {
-    // Asked in a region the member account is enabled for: STS refuses sessions in the account's other regions.
+    // Asked in the account's default region, as its profile is set up.
     const sts = new STSClient({ endpoint: this.server.url, region, credentials: this.admin, maxAttempts: 1 });
     const out = await sts.send(new AssumeRoleCommand({
       RoleArn: `arn:aws:iam::${accountId}:role/${ORGANIZATION_ACCESS_ROLE}`, RoleSessionName: `gantry-demo-${accountName}`,

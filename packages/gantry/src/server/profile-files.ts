@@ -12,9 +12,10 @@ export interface ProfileFilesArgs {
 
 /**
  * Writes `<dataDir>/aws-config` and `<dataDir>/credentials` in the AWS shared-file formats: one profile per
- * account, named after it. The management profile holds the administrator's keys; member profiles reach
- * their account through `OrganizationAccountAccessRole`, as with AWS Organizations, so any SDK or CLI
- * resolves them with its own AssumeRole. Both files are written mode 0600 (the credentials hold the
+ * account, named after it, set to the account's default region (the other regions it may use are one
+ * `--region` away). The management profile holds the administrator's keys; member profiles reach their
+ * account through `OrganizationAccountAccessRole`, as with AWS Organizations, so any SDK or CLI resolves them
+ * with its own AssumeRole. Both files are written mode 0600 (the credentials hold the
  * administrator's secret key); a missing data directory is created 0700.
  */
 export function writeProfileFiles(args: ProfileFilesArgs): { configFile: string; credentialsFile: string } {
@@ -22,7 +23,7 @@ export function writeProfileFiles(args: ProfileFilesArgs): { configFile: string;
   if (!management) throw new Error('no management account');
   const config: string[] = [];
   const section = (header: string, account: Account, extra: string[] = []) => {
-    config.push(`[${header}]`, `region = ${account.regions[0]}`, `endpoint_url = ${args.endpointUrl}`, ...extra, '');
+    config.push(`[${header}]`, `region = ${account.defaultRegion}`, `endpoint_url = ${args.endpointUrl}`, ...extra, '');
   };
   section('default', management);
   for (const account of args.accounts) {

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { GantryError, SecretBox } from '@gantry/core';
 import { createEdge, loadOrCreateLocalCa, restJsonRoute, sendJsonError, type Route } from '@gantry/edge';
-import { accountsRestService, auditEventsRestService, Iam, iamOperations, pruneExpiredSessions, stsOperations } from '@gantry/iam';
+import { accountManagementRestServices, accountsRestService, auditEventsRestService, Iam, iamOperations, pruneExpiredSessions, stsOperations } from '@gantry/iam';
 import { openStore, type Store } from '@gantry/store';
 import { createBackendService, dataPlaneFromDataApi } from '@gantry/backend';
 import { createDataApi, createGraphqlRoute, createRealtimeServer, realtimeApiIdFromPath } from '@gantry/data';
@@ -107,6 +107,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       source.route,
       restJsonRoute(iam, source.restService),
       restJsonRoute(iam, accountsRestService(iam)),
+      ...accountManagementRestServices(iam).map((service) => restJsonRoute(iam, service)),
       restJsonRoute(iam, auditEventsRestService(iam)),
       restJsonRoute(iam, workflows.restService),
     ],

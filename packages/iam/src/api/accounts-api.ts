@@ -5,7 +5,11 @@ import { callerAccount, type CallContext, type Operation } from './operation.ts'
 
 type Params = Record<string, any>;
 
-const accountShape = (a: Account) => ({ id: a.id, name: a.name, regions: a.regions, isManagement: a.isManagement, createdAt: a.createdAt.toISOString() });
+/** `regions` is kept for earlier clients: the default region first, then the enabled opt-in regions. */
+const accountShape = (a: Account) => ({
+  id: a.id, name: a.name, defaultRegion: a.defaultRegion, optInRegions: a.optInRegions, regions: a.regions,
+  isManagement: a.isManagement, createdAt: a.createdAt.toISOString(),
+});
 
 /** As in AWS Organizations, only principals of the management account manage the organisation's accounts. */
 async function requireManagementCaller(iam: Iam, call: CallContext): Promise<void> {
@@ -36,9 +40,11 @@ export function accountOperations(iam: Iam): { create: Operation; list: Operatio
       async run(p: Params, call) {
         await requireManagementCaller(iam, call);
         if (typeof p.name !== 'string') throw new GantryError('InvalidInput', 'name is required: the account name, which also names its AWS profile.');
+        if (p.defaultRegion !== undefined && typeof p.defaultRegion !== 'string')
+          throw new GantryError('InvalidInput', 'defaultRegion must be a region name such as "us-west-2": the region of the account\'s AWS profile.');
         if (p.regions !== undefined && !(Array.isArray(p.regions) && p.regions.every((r: unknown) => typeof r === 'string')))
-          throw new GantryError('InvalidInput', 'regions must be a list of region names such as ["us-west-2"].');
-        return { account: accountShape(await iam.createAccount({ name: p.name, id: p.id, regions: p.regions })) };
+          throw new GantryError('InvalidInput', 'regions must be a list of region names such as ["us-west-2"]: the first is the default region, opt-in regions among them are enabled.');
+        return { account: accountShape(await iam.createAccount({ name: p.name, id: p.id, defaultRegion: p.defaultRegion, regions: p.regions })) };
       },
     },
     list: {

@@ -1,6 +1,7 @@
 import { principalUserId } from '../principal.ts';
 import type { Iam } from '../iam-service.ts';
 import { assumeRole } from '../sts.ts';
+import { requireStsRegion } from '../sts-region.ts';
 import type { OperationTable } from './operation.ts';
 
 type Params = Record<string, any>;
@@ -36,6 +37,8 @@ export function stsOperations(iam: Iam): OperationTable {
       async run(_p: Params, call) {
         const p = call.principal;
         if (p.kind === 'service') return { UserId: p.service, Account: '', Arn: p.service };
+        // The caller's own account is the one STS answers for here.
+        await requireStsRegion(iam.ctx, p.account, call.region);
         return { UserId: principalUserId(p), Account: p.account, Arn: p.arn };
       },
     },

@@ -129,7 +129,7 @@ export class AccountConnections {
     const roleArn = connection.roles.find((arn) => arn.toLowerCase() === wanted || arn.split('/').pop()!.toLowerCase() === wanted);
     if (!roleArn) throw new GantryError('AccessDenied', `Role '${args.role}' has not been added to connection ${connection.name} (its roles: ${connection.roles.map((r) => r.split('/').pop()).join(', ') || 'none'}).`);
     const account = await this.iam.getAccount(connection.accountId);
-    const region = args.region ?? account?.regions[0] ?? 'us-east-1';
+    const region = args.region ?? account?.defaultRegion ?? 'us-east-1';
     const assumed = await assumeRole(this.iam.ctx, this.iam.authorizer, { kind: 'service', service: WORKFLOW_SERVICE_PRINCIPAL }, {
       roleArn, roleSessionName: args.sessionName, region,
       context: { 'aws:SourceArn': projectSourceArn(args.space, args.project), 'aws:SourceAccount': connection.accountId },
