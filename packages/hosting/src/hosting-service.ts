@@ -19,6 +19,10 @@ import { jobEndpoints } from './jobs/jobs-api.ts';
 import { enqueueJob, type JobDb } from './jobs/jobs.ts';
 import { logRoute } from './jobs/log-route.ts';
 import type { RepositoryAccess } from './api/repository-access.ts';
+import { ComputeBundleStore } from './compute/compute-bundles.ts';
+import { ComputeHost } from './compute/compute-pool.ts';
+import { directSpawner, sandboxSpawner } from './compute/compute-process.ts';
+import { ComputeSites, computeLogWriter } from './sites/compute-sites.ts';
 import { siteRoute } from './sites/site-route.ts';
 import { SiteStore } from './sites/site-store.ts';
 
@@ -45,6 +49,8 @@ export interface HostingServiceOptions {
   sandbox?: BuildSandbox;
   /** Builds run at once by this server. @default 2 */
   concurrency?: number;
+  /** Server processes per compute resource of a live compute app. @default 1 */
+  computeProcesses?: number;
 }
 
 /** The service principal Amplify Hosting assumes app service roles as. */
@@ -84,10 +90,18 @@ export function createHostingService(options: HostingServiceOptions): HostingSer
   });
   const db = api.ctx.db as unknown as JobDb;
   const siteBase = () => `${new URL(options.publicUrl()).protocol}//${options.siteDomain()}`;
+  // Compute apps' servers run in the build sandbox's isolation, idle ones stopped after Amplify-like quiet time.
+  const compute = new ComputeSites(
+    new ComputeHost({
+      scratchRoot: join(root, 'compute-run'), spawner: options.sandbox ? sandboxSpawner(options.sandbox) : directSpawner(),
+      processes: options.computeProcesses, idleStopMs: 15 * 60_000, onLog: computeLogWriter(join(root, 'logs', 'compute')),
+    }),
+    new ComputeBundleStore({ root: join(root, 'compute') }),
+  );
 
   return {
     migrations: [...hostingMigrations, ...jobMigrations],
-    routes: [incomingWebhookRoute(api.ctx, wake), logRoute(db, logs), api.route, siteRoute(api.ctx.db, sites, options.siteDomain)],
+    routes: [incomingWebhookRoute(api.ctx, wake), logRoute(db, logs), api.route, siteRoute(api.ctx.db, sites, options.siteDomain, compute)],
     sites,
     async start() {
       scheduler = new JobScheduler({
@@ -95,7 +109,7 @@ export function createHostingService(options: HostingServiceOptions): HostingSer
         concurrency: options.concurrency,
         now: () => Date.now(),
         run: (job, signal) => runBuildJob({
-          db, logs, sites, workRoot: join(root, 'work'), cacheRoot: join(root, 'cache'),
+          db, logs, sites, compute, workRoot: join(root, 'work'), cacheRoot: join(root, 'cache'),
           repositories: options.repositories, toolPaths: options.toolPaths ?? [], toolEnvironment: options.toolEnvironment ?? {}, sandbox: options.sandbox, siteBase, now: () => Date.now(),
           endpointUrl: options.publicUrl, serviceRoleCredentials: (app) => serviceRoleCredentials(options.iam, app),
         }, job, signal),
@@ -104,6 +118,7 @@ export function createHostingService(options: HostingServiceOptions): HostingSer
     },
     async stop() {
       await scheduler?.stop();
+      await compute.host.stopAll();
     },
     async onPush(push) {
       if (/^0+$/.test(push.after)) return;

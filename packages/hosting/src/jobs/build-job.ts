@@ -10,7 +10,10 @@ import { branchArn } from '../api/amplify-shapes.ts';
 import type { BranchRow } from '../api/branches.ts';
 import { collectArtifacts, parseBuildSpec, planBuild, type BuildPlan } from '../build-spec/index.ts';
 import { siteUrl } from '../sites/host-routing.ts';
+import type { ComputeSites } from '../sites/compute-sites.ts';
 import type { SiteStore } from '../sites/site-store.ts';
+import { detectFramework, nextjsBuildEnvironment } from '../frameworks/index.ts';
+import { prepareDeployment } from './publish-deployment.ts';
 import type { JobLogs } from './job-logs.ts';
 import { paddedJobId } from './job-shapes.ts';
 import { updateJob, updateStep, type JobDb, type JobRow, type StepName } from './jobs.ts';
@@ -21,6 +24,8 @@ export interface BuildJobDeps {
   db: JobDb;
   logs: JobLogs;
   sites: SiteStore;
+  /** The servers of compute apps' versions (WEB_COMPUTE). */
+  compute: ComputeSites;
   /** Scratch space; each job gets its own directory below, removed when it ends. */
   workRoot: string;
   /** Build caches, one file per branch. */
@@ -81,7 +86,7 @@ export async function runBuildJob(deps: BuildJobDeps, job: JobRow, signal: Abort
     mkdirSync(home, { recursive: true });
     await checkout(deps, job, app, src, (t) => log('BUILD', t));
     const plan = loadPlan(app, branch, src, (t) => log('BUILD', t));
-    const env = buildEnvironment(deps, job, app, branch, plan, home);
+    const env = buildEnvironment(deps, job, app, branch, plan, home, await frameworkEnvironment(app, join(src, plan.appRoot)));
     const credentials = await deps.serviceRoleCredentials(app).catch((error: Error) => {
       throw fail('BUILD', `# Could not assume the app's service role ${app.iam_service_role_arn}: ${error.message}. Its trust policy must allow amplify.amazonaws.com to call sts:AssumeRole.`);
     });
@@ -112,11 +117,32 @@ export async function runBuildJob(deps: BuildJobDeps, job: JobRow, signal: Abort
 
     await startStep('DEPLOY');
     if (!plan.artifacts) throw fail('DEPLOY', 'The build spec declares no frontend artifacts: add frontend.artifacts with baseDirectory and files to publish a site.');
-    const files = await collectArtifacts(src, plan.artifacts);
-    if (files.length === 0) throw fail('DEPLOY', `No files matched ${plan.artifacts.files.join(', ')} in ${plan.artifacts.baseDirectory}: check frontend.artifacts.baseDirectory.`);
     const baseDirectory = existsSync(join(src, plan.artifacts.baseDirectory)) || !plan.artifacts.alternateBaseDirectory ? plan.artifacts.baseDirectory : plan.artifacts.alternateBaseDirectory;
-    const version = await deps.sites.createVersion(files, { sourceRoot: join(src, baseDirectory), customHeaders: plan.customHeaders });
-    await deps.sites.activate(siteKey(job), version.versionId);
+    // A compute app (WEB_COMPUTE) publishes its deployment bundle; a static one (WEB) its artifacts as they are.
+    const compute = app.platform === 'WEB' ? undefined : await prepareDeployment({
+      src, appRoot: plan.appRoot, artifactsDir: join(src, baseDirectory), workDir: jobDir, bundles: deps.compute.bundles, log: (t) => log('DEPLOY', t),
+    }).catch((error: Error) => {
+      throw fail('DEPLOY', `# ${error.message}`);
+    });
+    const files = compute?.files ?? (await collectArtifacts(src, plan.artifacts));
+    if (!compute && files.length === 0) throw fail('DEPLOY', `No files matched ${plan.artifacts.files.join(', ')} in ${plan.artifacts.baseDirectory}: check frontend.artifacts.baseDirectory.`);
+    const version = await deps.sites.createVersion(files, {
+      sourceRoot: compute?.staticDir ?? join(src, baseDirectory), customHeaders: plan.customHeaders, ...(compute && { deployment: compute.deployment }),
+    });
+    const key = siteKey(job);
+    const previous = await deps.sites.pointer(key);
+    const deployment = compute && deps.compute.deployment(key, await deps.sites.version(version.versionId), environmentOf(app, branch));
+    if (deployment) {
+      // The previous version keeps answering until the new one's servers have answered their first request.
+      log('DEPLOY', '# Starting the new version\'s compute servers');
+      await deps.compute.warm(deployment).catch(async (error: Error) => {
+        if (previous?.versionId !== version.versionId) await deps.compute.retire(key, version.versionId);
+        throw fail('DEPLOY', `# The new version's server did not start: ${error.message}. The live version is unchanged; see its output in the app's compute log.`);
+      });
+    }
+    await deps.sites.activate(key, version.versionId);
+    if (compute) await db.updateTable('hosting_branches').set({ framework: compute.framework }).where('app_id', '=', job.app_id).where('branch_name', '=', job.branch_name).execute();
+    if (previous && previous.versionId !== version.versionId) await deps.compute.retire(key, previous.versionId);
     log('DEPLOY', `Published ${version.fileCount} files (${version.totalBytes} bytes) as version ${version.versionId.slice(0, 12)}.`);
     // The cache is saved once the site is live: archiving node_modules need not delay the new version.
     if (cacheDirs.length) await saveCache(cacheFile, jobDir, cacheDirs, { onLog: (t: string) => log('DEPLOY', t) }).catch((e: Error) => log('DEPLOY', `# Cache not saved: ${e.message}`));
@@ -208,7 +234,17 @@ function loadPlan(app: AppRow, branch: BranchRow, src: string, log: (t: string) 
 }
 
 /** The environment Amplify gives a build, built from scratch: nothing of the server's own leaks in. */
-function buildEnvironment(deps: BuildJobDeps, job: JobRow, app: AppRow, branch: BranchRow, plan: BuildPlan, home: string): Record<string, string> {
+/**
+ * What a compute app's framework needs set for its build, before the app's own variables (which may override it):
+ * Next.js writes its standalone server output, which the deploy step bundles.
+ */
+async function frameworkEnvironment(app: AppRow, appDir: string): Promise<Record<string, string>> {
+  if (app.platform === 'WEB') return {};
+  const detected = await detectFramework({ appDir }).catch(() => undefined);
+  return detected?.deployment === 'nextjs' ? nextjsBuildEnvironment() : {};
+}
+
+function buildEnvironment(deps: BuildJobDeps, job: JobRow, app: AppRow, branch: BranchRow, plan: BuildPlan, home: string, frameworkEnv: Record<string, string>): Record<string, string> {
   const basePath = [...deps.toolPaths, dirname(process.execPath), '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
   return keepToolNodeOptions({
     PATH: [...new Set(basePath)].join(':'),
@@ -225,11 +261,16 @@ function buildEnvironment(deps: BuildJobDeps, job: JobRow, app: AppRow, branch: 
     AWS_DEFAULT_REGION: job.region,
     AWS_ENDPOINT_URL: deps.endpointUrl(),
     ...deps.toolEnvironment,
+    ...frameworkEnv,
     ...JSON.parse(app.environment_variables),
     ...JSON.parse(branch.environment_variables),
     ...plan.env,
   }, deps.toolEnvironment.NODE_OPTIONS);
 }
+
+/** A branch's variables as its compute servers get them: the app's, overlaid with the branch's. */
+const environmentOf = (app: AppRow, branch: BranchRow): Record<string, string> =>
+  ({ ...JSON.parse(app.environment_variables), ...JSON.parse(branch.environment_variables) });
 
 function relativeTo(from: string, to: string): string | undefined {
   if (from === to) return undefined;

@@ -66,6 +66,10 @@ export interface ServeSiteOptions {
   proxy?: boolean;
   /** Upstream timeout of reverse-proxied requests, in ms. @default 30000 */
   proxyTimeoutMs?: number;
+  /** Called instead of answering 404 (a deploy manifest route's fallback takes the request). */
+  onNotFound?: () => void;
+  /** `Cache-Control` of 200 answers in place of the default (a deploy manifest route's `cacheControl`); custom headers still win. */
+  cacheControl?: string;
 }
 
 interface Representation {
@@ -198,7 +202,7 @@ function sendEntry(
   const h = req.headers;
   const headers: OutgoingHttpHeaders = {
     'content-type': entry.contentType,
-    'cache-control': entry.cacheControl,
+    'cache-control': status === 200 && options.cacheControl ? options.cacheControl : entry.cacheControl,
     'last-modified': entry.lastModified,
     'accept-ranges': 'bytes',
   };
@@ -279,6 +283,7 @@ function sendBody(res: ServerResponse, rep: Representation, start: number, end: 
 }
 
 function notFound(req: IncomingMessage, res: ServerResponse, cs: CompiledSite, path: string, options: ServeSiteOptions, head: boolean): void {
+  if (options.onNotFound) return options.onNotFound();
   if (cs.files.notFound !== undefined) return sendEntry(req, res, cs, cs.files.notFound, 404, path, options, head);
   const headers: OutgoingHttpHeaders = {
     'content-type': 'text/html; charset=utf-8',

@@ -6,6 +6,9 @@ import { branchSubdomain, parseSiteRequest } from './host-routing.ts';
 import type { CustomRule } from './rewrite-rules.ts';
 import { serveSite, type SiteToServe } from './serve-site.ts';
 import type { LiveSite, SiteStore } from './site-store.ts';
+import type { ComputeDeployment } from '../compute/compute-pool.ts';
+import { serveDeployment } from '../compute/serve-deployment.ts';
+import type { ComputeSites } from './compute-sites.ts';
 
 /** How long a site's app settings (branches, custom rules) are reused before being read again. */
 const SETTINGS_TTL_MS = 1000;
@@ -15,6 +18,8 @@ interface AppSettings {
   customRules: CustomRule[];
   /** Branches whose site asks for a password, with the stored credentials ('' when enabled without any: no one gets in). */
   protectedBranches: Map<string, string>;
+  /** Each branch's variables (the app's, overlaid with the branch's): what its compute servers run with. */
+  environments: Map<string, Record<string, string>>;
   loadedAt: number;
 }
 
@@ -22,23 +27,25 @@ interface AppSettings {
  * Branch sites: `http://<branch>.<appId>.<siteDomain>/…` and `/_sites/<appId>/<branch>/…`, served from the
  * branch's live version. App settings are cached for a second so serving needs no database read per request.
  */
-export function siteRoute(db: Kysely<HostingTables>, sites: SiteStore, siteDomain: () => string): Route {
+export function siteRoute(db: Kysely<HostingTables>, sites: SiteStore, siteDomain: () => string, compute: ComputeSites): Route {
   const settings = new Map<string, AppSettings>();
   // serveSite caches what it compiles per site object: hand it the same object while version and rules hold.
-  const siteObjects = new WeakMap<LiveSite, { rules: CustomRule[]; site: SiteToServe }>();
+  const siteObjects = new WeakMap<LiveSite, { rules: CustomRule[]; site: SiteToServe; deployment?: ComputeDeployment }>();
   const load = async (appId: string): Promise<AppSettings | undefined> => {
     const hit = settings.get(appId);
     if (hit && Date.now() - hit.loadedAt < SETTINGS_TTL_MS) return hit;
-    const app = await db.selectFrom('hosting_apps').select(['custom_rules', 'enable_basic_auth', 'basic_auth_credentials']).where('app_id', '=', appId).executeTakeFirst();
+    const app = await db.selectFrom('hosting_apps').select(['custom_rules', 'enable_basic_auth', 'basic_auth_credentials', 'environment_variables']).where('app_id', '=', appId).executeTakeFirst();
     if (!app) return undefined;
-    const rows = await db.selectFrom('hosting_branches').select(['branch_name', 'enable_basic_auth', 'basic_auth_credentials']).where('app_id', '=', appId).execute();
+    const rows = await db.selectFrom('hosting_branches').select(['branch_name', 'enable_basic_auth', 'basic_auth_credentials', 'environment_variables']).where('app_id', '=', appId).execute();
+    const appEnvironment = JSON.parse(app.environment_variables) as Record<string, string>;
+    const environments = new Map(rows.map((b) => [b.branch_name, { ...appEnvironment, ...(JSON.parse(b.environment_variables) as Record<string, string>) }]));
     // A branch's own protection wins over the app's, as on Amplify Hosting.
     const protectedBranches = new Map<string, string>();
     for (const b of rows) {
       if (b.enable_basic_auth) protectedBranches.set(b.branch_name, b.basic_auth_credentials ?? app.basic_auth_credentials ?? '');
       else if (app.enable_basic_auth) protectedBranches.set(b.branch_name, app.basic_auth_credentials ?? '');
     }
-    const value = { branches: rows.map((b) => b.branch_name), customRules: JSON.parse(app.custom_rules) as CustomRule[], protectedBranches, loadedAt: Date.now() };
+    const value = { branches: rows.map((b) => b.branch_name), customRules: JSON.parse(app.custom_rules) as CustomRule[], protectedBranches, environments, loadedAt: Date.now() };
     if (settings.size > 10_000) settings.clear();
     settings.set(appId, value);
     return value;
@@ -71,11 +78,19 @@ export function siteRoute(db: Kysely<HostingTables>, sites: SiteStore, siteDomai
       if (!live) return notFound(res, `Branch ${branch} has no deployed site yet: run a build (StartJob, a push with auto build, or its webhook).`);
       let entry = siteObjects.get(live);
       if (entry?.rules !== app.customRules) {
-        entry = { rules: app.customRules, site: { ...live, customRules: app.customRules } };
+        const deployment = compute.deployment(live.branchKey, live, app.environments.get(branch) ?? {});
+        entry = { rules: app.customRules, site: { ...live, customRules: app.customRules }, ...(deployment && { deployment }) };
         siteObjects.set(live, entry);
       }
+      const site = entry.site;
       // Rewrites to other hosts are not proxied: a site must not make the server reach addresses for it.
-      serveSite(req, res, entry.site, { path: address.path, basePath: address.basePath, proxy: false });
+      const serveStatic = (more: { onNotFound?: () => void; cacheControl?: string } = {}) =>
+        serveSite(req, res, site, { path: address.path, basePath: address.basePath, proxy: false, ...more });
+      if (!entry.deployment) return serveStatic();
+      serveDeployment(req, res, {
+        host: compute.host, deployment: entry.deployment, path: address.path,
+        serveStatic: ({ target, onNotFound }) => serveStatic({ onNotFound, cacheControl: target.cacheControl }),
+      });
     },
   };
 }

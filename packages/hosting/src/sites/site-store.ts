@@ -30,6 +30,7 @@ import { pipeline } from 'node:stream/promises';
 import { constants as zlibConstants, createBrotliCompress, createGzip } from 'node:zlib';
 import mime from 'mime-types';
 import { GantryError } from '@gantry/core';
+import type { DeployManifest } from '../compute/deploy-manifest.ts';
 import type { CustomHeaderRule } from './custom-headers.ts';
 
 /** One file of a version, keyed in {@link SiteManifest.files} by its URL path (`/assets/app.js`). */
@@ -61,6 +62,16 @@ export interface SiteManifest {
   files: Record<string, ManifestFile>;
   /** `customHeaders` captured from the build spec when the version was built. */
   customHeaders?: CustomHeaderRule[];
+  /** For a build to the deployment specification: its routes and compute bundle (the files are its `static/`). */
+  deployment?: SiteDeployment;
+}
+
+/** What a version built to Amplify Hosting's deployment specification serves beyond its static files. */
+export interface SiteDeployment {
+  /** The deploy manifest as checked at publish time (routes, compute resources, framework). */
+  manifest: DeployManifest;
+  /** The stored compute bundle (ComputeBundleStore), when the manifest has compute resources. */
+  bundleId?: string;
 }
 
 /** A version resolved for serving. `root` is the version directory the manifest's paths are relative to. */
@@ -118,6 +129,8 @@ export interface CreateVersionOptions {
   sourceRoot?: string;
   /** Custom headers to store with the version (from amplify.yml / customHttp.yml of that build). */
   customHeaders?: CustomHeaderRule[];
+  /** The routes and compute bundle of a deployment-specification build; part of the version's identity. */
+  deployment?: SiteDeployment;
 }
 
 export interface SiteStoreOptions {
@@ -189,7 +202,7 @@ export class SiteStore {
       await Promise.all(Array.from({ length: Math.min(this.concurrency, targets.length) }, worker));
 
       const customHeaders = options.customHeaders?.length ? options.customHeaders : undefined;
-      const versionId = computeVersionId(entries, customHeaders);
+      const versionId = computeVersionId(entries, customHeaders, options.deployment);
       entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
       const manifest: SiteManifest = {
         formatVersion: 1,
@@ -199,6 +212,7 @@ export class SiteStore {
         totalBytes: entries.reduce((sum, [, f]) => sum + f.size, 0),
         files: Object.fromEntries(entries),
         ...(customHeaders ? { customHeaders } : {}),
+        ...(options.deployment ? { deployment: options.deployment } : {}),
       };
       await writeFileDurable(join(work, 'manifest.json'), JSON.stringify(manifest));
 
@@ -551,12 +565,14 @@ function normaliseInputs(files: readonly SiteFileInput[]): Array<{ source: strin
   return out;
 }
 
-function computeVersionId(entries: ReadonlyArray<readonly [string, ManifestFile]>, customHeaders: CustomHeaderRule[] | undefined): string {
+function computeVersionId(entries: ReadonlyArray<readonly [string, ManifestFile]>, customHeaders: CustomHeaderRule[] | undefined, deployment: SiteDeployment | undefined): string {
   const hash = createHash('sha256');
   hash.update('gantry-site-v1\n');
   const sorted = [...entries].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   for (const [path, file] of sorted) hash.update(`${JSON.stringify(path)} ${file.sha256}\n`);
   if (customHeaders) hash.update(`headers ${JSON.stringify(customHeaders)}\n`);
+  // The same static files with another server (or other routes) are another version.
+  if (deployment) hash.update(`deployment ${JSON.stringify(deployment)}\n`);
   return hash.digest('hex');
 }
 

@@ -1,0 +1,154 @@
+// Compute hosting through the deployment specification, on the real server: a WEB_COMPUTE app whose build writes
+// `.amplify-hosting/` (as the Nuxt, SvelteKit and Astro adapters do) is served by its routes, its server runs in
+// the build sandbox with the branch's variables, a new version replaces the old one only once it answers, and a
+// broken one leaves the live version serving.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { AmplifyClient, CreateAppCommand, CreateBranchCommand, GetBranchCommand, GetJobCommand, StartJobCommand } from '@aws-sdk/client-amplify';
+import { WorkingCopy } from './support/git.ts';
+import { signedFetch } from './support/signed-fetch.ts';
+import { startTestServer, type TestServer } from './support/test-server.ts';
+
+let ts: TestServer;
+let amplify: AmplifyClient;
+let appId: string;
+let wc: WorkingCopy;
+
+const BUILD_SPEC = `version: 1
+frontend:
+  phases:
+    build:
+      commands:
+        - mkdir -p .amplify-hosting && cp -r bundle/. .amplify-hosting/
+  artifacts:
+    baseDirectory: .amplify-hosting
+    files:
+      - '**/*'
+`;
+
+const manifest = (routes: object[] = [
+  { path: '/assets/*', target: { kind: 'Static', cacheControl: 'public, max-age=31536000, immutable' } },
+  { path: '/*', target: { kind: 'Compute', src: 'default' }, fallback: { kind: 'Static' } },
+]) => JSON.stringify({
+  version: 1, routes, computeResources: [{ name: 'default', runtime: 'nodejs20.x', entrypoint: 'server.mjs' }], framework: { name: 'test-adapter', version: '1.0.0' },
+});
+
+/** The app's server: its version, the variables it sees, a streamed answer, forwarded headers, and a file read. */
+const server = (version: string, startup = '') => `
+import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
+${startup}
+createServer((req, res) => {
+  const url = new URL(req.url, 'http://x');
+  const json = (body) => { res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': ['a=1; Path=/', 'b=2; HttpOnly'] }); res.end(JSON.stringify(body)); };
+  if (url.pathname === '/version') return json({ version: '${version}', greeting: process.env.GREETING ?? null, secret: process.env.AWS_SECRET_ACCESS_KEY ?? null });
+  if (url.pathname === '/forwarded') return json({ proto: req.headers['x-forwarded-proto'], host: req.headers['x-forwarded-host'], for: req.headers['x-forwarded-for'] });
+  if (url.pathname === '/stream') { res.writeHead(200, { 'content-type': 'text/plain' }); res.write('one\\n'); return setTimeout(() => res.end('two\\n'), 300); }
+  if (url.pathname === '/read') { try { return json({ text: readFileSync(url.searchParams.get('path'), 'utf8') }); } catch (e) { return json({ error: e.code }); } }
+  if (url.pathname === '/fallback.txt') { res.writeHead(404); return res.end('no'); }
+  res.writeHead(200, { 'content-type': 'text/html' });
+  res.end('<h1>' + url.pathname + ' from ${version}</h1>');
+}).listen(Number(process.env.PORT), process.env.HOSTNAME ?? '127.0.0.1');
+`;
+
+const files = (version: string, startup = '', manifestText = manifest()) => ({
+  'amplify.yml': BUILD_SPEC,
+  'bundle/deploy-manifest.json': manifestText,
+  'bundle/static/assets/app.css': 'body { color: teal }',
+  'bundle/static/fallback.txt': 'static fallback',
+  'bundle/compute/default/server.mjs': server(version, startup),
+});
+
+const site = (path: string, init?: RequestInit) => fetch(`${ts.url}/_sites/${appId}/main${path}`, init);
+
+async function deploy(version: string, startup = '', manifestText?: string): Promise<{ status: string; log: string }> {
+  await wc.write(files(version, startup, manifestText)).commitAndPush(`version ${version}`);
+  const { jobSummary } = await amplify.send(new StartJobCommand({ appId, branchName: 'main', jobType: 'RELEASE' }));
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    const { job } = await amplify.send(new GetJobCommand({ appId, branchName: 'main', jobId: jobSummary!.jobId! }));
+    const status = job!.summary!.status!;
+    if (['SUCCEED', 'FAILED', 'CANCELLED'].includes(status)) {
+      let log = '';
+      for (const step of job!.steps ?? []) if (step.logUrl) log += await (await fetch(step.logUrl)).text();
+      return { status, log };
+    }
+    if (Date.now() > deadline) throw new Error(`job still ${status}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+before(async () => {
+  ts = await startTestServer();
+  amplify = new AmplifyClient({ endpoint: ts.url, region: 'us-west-2', credentials: ts.admin, maxAttempts: 1 });
+  const created = await signedFetch(ts.url, ts.admin, 'POST', '/_gantry/repos', { service: 'codecommit', body: { name: 'compute-app' } });
+  const cloneUrl: string = created.json.repository.cloneUrl;
+  appId = (await amplify.send(new CreateAppCommand({ name: 'compute-app', repository: cloneUrl, platform: 'WEB_COMPUTE' }))).app!.appId!;
+  await amplify.send(new CreateBranchCommand({ appId, branchName: 'main', enableAutoBuild: false, environmentVariables: { GREETING: 'hello from the branch' } }));
+  wc = await new WorkingCopy(cloneUrl, ts.admin).init();
+});
+after(() => ts.stop());
+
+test('a deployment-specification build is served by its routes: static files with their cache control, the rest by its server', async () => {
+  const built = await deploy('v1');
+  assert.equal(built.status, 'SUCCEED', built.log);
+  assert.match(built.log, /test-adapter 1\.0\.0: 2 routes, 2 static files, compute default \(nodejs20\.x\)/);
+  assert.equal((await amplify.send(new GetBranchCommand({ appId, branchName: 'main' }))).branch!.framework, 'test-adapter');
+
+  const css = await site('/assets/app.css');
+  assert.equal(css.status, 200);
+  assert.equal(css.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+  assert.equal(await css.text(), 'body { color: teal }');
+
+  const page = await site('/about?tab=2');
+  assert.equal(await page.text(), '<h1>/about from v1</h1>');
+  const version = await site('/version');
+  assert.deepEqual(await version.json(), { version: 'v1', greeting: 'hello from the branch', secret: null });
+  assert.deepEqual(version.headers.getSetCookie(), ['a=1; Path=/', 'b=2; HttpOnly']);
+  // The server's 404 falls back to the static file of the same path, as the route says.
+  assert.equal(await (await site('/fallback.txt')).text(), 'static fallback');
+  // Server code is not a static file.
+  assert.notEqual(await (await site('/server.mjs')).text(), files('v1')['bundle/compute/default/server.mjs']);
+});
+
+test("the server's answers stream, and forwarded headers are the edge's, not the client's", async () => {
+  const response = await site('/stream');
+  const reader = response.body!.getReader();
+  const first = await reader.read();
+  assert.equal(new TextDecoder().decode(first.value), 'one\n', 'the first chunk arrives before the server has finished');
+  let rest = '';
+  for (let next = await reader.read(); !next.done; next = await reader.read()) rest += new TextDecoder().decode(next.value);
+  assert.equal(rest, 'two\n');
+
+  const forwarded = await (await site('/forwarded', { headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'evil.example', 'x-forwarded-for': '6.6.6.6' } })).json();
+  assert.equal(forwarded.proto, 'http');
+  assert.notEqual(forwarded.host, 'evil.example');
+  assert.equal(forwarded.for, '127.0.0.1');
+});
+
+test("the app's server runs in the sandbox: the server's keys and data are not there", async () => {
+  for (const path of [join(ts.dataDir, 'master.key'), join(ts.dataDir, 'credentials'), `/proc/${process.pid}/environ`]) {
+    const answer = await (await site(`/read?path=${encodeURIComponent(path)}`)).json();
+    assert.ok(answer.error, `${path} was readable: ${JSON.stringify(answer).slice(0, 80)}`);
+  }
+  const key = readFileSync(join(ts.dataDir, 'master.key')).toString('base64').slice(0, 12);
+  assert.ok(!JSON.stringify(await (await site('/version')).json()).includes(key));
+});
+
+test('a new version takes over once it answers; one whose server does not start leaves the live version serving', async () => {
+  const second = await deploy('v2');
+  assert.equal(second.status, 'SUCCEED', second.log);
+  assert.equal((await (await site('/version')).json()).version, 'v2');
+
+  const broken = await deploy('v3', 'process.exit(7);');
+  assert.equal(broken.status, 'FAILED');
+  assert.match(broken.log, /The new version's server did not start: .*The live version is unchanged/);
+  assert.equal((await (await site('/version')).json()).version, 'v2');
+
+  const invalid = await deploy('v4', '', manifest([{ path: '/*', target: { kind: 'Compute', src: 'api' } }]));
+  assert.equal(invalid.status, 'FAILED');
+  assert.match(invalid.log, /routes\[0\]\.target\.src names compute resource 'api'/);
+  assert.equal((await (await site('/version')).json()).version, 'v2');
+});
