@@ -45,7 +45,8 @@ export async function prepareDeployment(args: {
   const stored = bundle.manifest.computeResources.length ? await args.bundles.ingest(bundle) : undefined;
   const staticDir = bundle.staticDir ?? join(bundle.dir, 'static');
   const files = bundle.staticDir ? await listFiles(bundle.staticDir) : [];
-  const framework = bundle.manifest.framework.name || detected.name;
+  // Amplify's name for a framework it knows (`Next.js - SSR`), else what the adapter wrote.
+  const framework = detected.name !== 'Web' ? detected.name : bundle.manifest.framework.name;
   args.log(`# ${framework} ${bundle.manifest.framework.version}: ${bundle.manifest.routes.length} routes, ${files.length} static files, compute ${bundle.manifest.computeResources.map((r) => `${r.name} (${r.runtime})`).join(', ') || 'none'}`);
   return { files, staticDir, framework, deployment: { manifest: bundle.manifest, ...(stored ? { bundleId: stored.bundleId } : {}) } };
 }

@@ -1,0 +1,97 @@
+// A Next.js 14 pages-router app pushed unmodified to a WEB_COMPUTE app: the hosting build installs and builds it
+// with its own amplify.yml, Gantry bundles `.next` for compute, and the branch site answers as `next start` would:
+// server-rendered pages, API routes, middleware, immutable `_next/static` files, `public/`, the branch's variables.
+// The heaviest hosting path (a real `npm ci` and `next build`), run once.
+import assert from 'node:assert/strict';
+import { cpSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, test } from 'node:test';
+import { AmplifyClient, CreateAppCommand, CreateBranchCommand, GetBranchCommand, GetJobCommand, StartJobCommand } from '@aws-sdk/client-amplify';
+import { WorkingCopy } from './support/git.ts';
+import { signedFetch } from './support/signed-fetch.ts';
+import { startTestServer, type TestServer } from './support/test-server.ts';
+
+const FIXTURE = resolve(import.meta.dirname, '../../hosting/test/fixtures/next-pages-app');
+const BUILD_SPEC = `version: 1
+frontend:
+  phases:
+    preBuild:
+      commands:
+        - npm ci --prefer-offline --no-audit --no-fund
+    build:
+      commands:
+        - npm run build
+  artifacts:
+    baseDirectory: .next
+    files:
+      - '**/*'
+  cache:
+    paths:
+      - .next/cache/**/*
+`;
+
+let ts: TestServer;
+let appId: string;
+let build: { status: string; log: string };
+const site = (path: string) => fetch(`${ts.url}/_sites/${appId}/main${path}`);
+
+before(async () => {
+  // Downloads are kept between runs, as on a build machine.
+  process.env.GANTRY_NPM_CACHE ??= join(homedir(), '.cache/gantry-tests/npm');
+  ts = await startTestServer();
+  const amplify = new AmplifyClient({ endpoint: ts.url, region: 'us-west-2', credentials: ts.admin, maxAttempts: 1 });
+  const created = await signedFetch(ts.url, ts.admin, 'POST', '/_gantry/repos', { service: 'codecommit', body: { name: 'next-app' } });
+  const cloneUrl: string = created.json.repository.cloneUrl;
+  appId = (await amplify.send(new CreateAppCommand({ name: 'next-app', repository: cloneUrl, platform: 'WEB_COMPUTE' }))).app!.appId!;
+  await amplify.send(new CreateBranchCommand({ appId, branchName: 'main', enableAutoBuild: false, environmentVariables: { GREETING: 'hello from main' } }));
+  const wc = await new WorkingCopy(cloneUrl, ts.admin).init();
+  cpSync(FIXTURE, wc.dir, { recursive: true, filter: (path) => !/[/\\](node_modules|\.next)([/\\]|$)/.test(path) });
+  wc.write({
+    'amplify.yml': BUILD_SPEC,
+    'pages/api/greeting.ts': "export default function handler(_req: unknown, res: { json(v: unknown): void }) { res.json({ greeting: process.env.GREETING ?? null }); }\n",
+  });
+  await wc.commitAndPush('the Next.js app');
+  const { jobSummary } = await amplify.send(new StartJobCommand({ appId, branchName: 'main', jobType: 'RELEASE' }));
+  const deadline = Date.now() + 8 * 60_000;
+  for (;;) {
+    const { job } = await amplify.send(new GetJobCommand({ appId, branchName: 'main', jobId: jobSummary!.jobId! }));
+    const status = job!.summary!.status!;
+    if (['SUCCEED', 'FAILED', 'CANCELLED'].includes(status)) {
+      let log = '';
+      for (const step of job!.steps ?? []) if (step.logUrl) log += await (await fetch(step.logUrl)).text();
+      build = { status, log };
+      break;
+    }
+    if (Date.now() > deadline) throw new Error(`job still ${status}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  assert.equal(build.status, 'SUCCEED', build.log.slice(-4000));
+  assert.equal((await amplify.send(new GetBranchCommand({ appId, branchName: 'main' }))).branch!.framework, 'Next.js - SSR');
+});
+after(() => ts.stop());
+
+test('pages are rendered per request, API routes answer, middleware runs, with the branch variables', async () => {
+  const first = await site('/');
+  assert.equal(first.status, 200);
+  assert.equal(first.headers.get('x-gantry-middleware'), 'ran');
+  const html = await first.text();
+  const again = await (await site('/')).text();
+  const ssr = (text: string) => /rendered-at:(?:<!-- -->)?(\d+)/.exec(text)?.[1];
+  assert.ok(ssr(html), html.slice(0, 500));
+  assert.notEqual(ssr(html) + /request-id:(?:<!-- -->)?(\w+)/.exec(html)?.[1], ssr(again) + /request-id:(?:<!-- -->)?(\w+)/.exec(again)?.[1]);
+  assert.deepEqual(await (await site('/api/hello')).json(), { hello: 'world', method: 'GET' });
+  assert.deepEqual(await (await site('/api/greeting')).json(), { greeting: 'hello from main' });
+});
+
+test('_next/static is served as immutable static files and public/ as the site root', async () => {
+  const html = await (await site('/')).text();
+  const asset = /\/_next\/static\/[^"]+\.js/.exec(html)?.[0];
+  assert.ok(asset, 'the page links a _next/static script');
+  const script = await site(asset);
+  assert.equal(script.status, 200);
+  assert.equal(script.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+  const robots = await site('/robot.txt');
+  assert.equal(robots.status, 200);
+  assert.ok((await robots.text()).length > 0);
+});
