@@ -11,11 +11,12 @@ export function serverCommand(yargs: Argv) {
       .option('unsafe-builds', {
         type: 'boolean', default: false,
         describe: 'Run builds and workflow actions without the bubblewrap sandbox, as the server\'s own user (they can read its keys): only where bubblewrap cannot run',
-      }),
+      })
+      .option('compute-processes', { type: 'number', default: 1, describe: 'Server processes per compute resource of each live compute app (WEB_COMPUTE)' }),
     async (args) => {
       // Loaded here, not at the top: every other command is a client and need not load the whole server.
       const { startServer } = await import('../server/start-server.ts');
-      const server = await startServer({ dataDir: args.dataDir as string, port: args.port, host: args.host, unsafeBuilds: args.unsafeBuilds });
+      const server = await startServer({ dataDir: args.dataDir as string, port: args.port, host: args.host, unsafeBuilds: args.unsafeBuilds, computeProcesses: args.computeProcesses });
       console.log(`listening on ${server.url}`);
       console.log(`https on ${server.httpsUrl} (local CA: ${server.caCertFile})`);
       if (server.buildsUnavailable) console.log(`warning: builds and workflow actions will fail: ${server.buildsUnavailable}`);

@@ -32,6 +32,8 @@ export interface ServerOptions {
    * @default false
    */
   unsafeBuilds?: boolean;
+  /** Server processes per compute resource of a live compute app; requests go to the least busy. @default 1 */
+  computeProcesses?: number;
 }
 
 export interface RunningServer {
@@ -71,6 +73,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     toolPaths: [tools.bin],
     toolEnvironment: tools.environment,
     sandbox,
+    computeProcesses: options.computeProcesses,
   });
   const workflows = new WorkflowService({
     store, iam, box, source, dataDir, publicUrl,
