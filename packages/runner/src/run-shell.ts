@@ -14,6 +14,7 @@ import { LogMasker } from './log-masker.ts';
 import { LogStream } from './log-stream.ts';
 import { killProcessGroup, terminateProcessGroup } from './process-group.ts';
 import type { PhaseResult, PhaseStatus, RunShellOptions, RunShellResult, RunStatus } from './run-shell-types.ts';
+import { launchInSandbox } from './sandbox-launch.ts';
 import { SessionEventParser, type SessionEvent } from './session-events.ts';
 import { buildSessionScript, type ScriptStep } from './shell-script.ts';
 import { findBash, sessionEnvironment } from './shell-environment.ts';
@@ -41,15 +42,29 @@ export async function runShell(options: RunShellOptions): Promise<RunShellResult
   const session = new Session(options, script.steps, startedAt);
   if (options.signal?.aborted) return session.finishWithoutStarting();
 
+  const sandbox = options.sandbox;
+  if (sandbox?.sandbox.isolated) {
+    const launch = launchInSandbox({ sandbox: sandbox.sandbox, root: sandbox.root, cwd: options.workDir, env, bash, script: script.text });
+    const running = session.run(launch.child);
+    // Awaited below, once adopting the directory has settled; it must not reject unobserved meanwhile.
+    running.catch(() => {});
+    try {
+      await launch.started;
+    } catch (error) {
+      await running.catch(() => {});
+      throw error;
+    }
+    return await running;
+  }
+
   // Outside workDir: the build need not see how it is driven. Private to this user (it may quote secrets).
   const scriptDir = await mkdtemp(join(tmpdir(), 'gantry-session-'));
   try {
     const scriptPath = join(scriptDir, 'session.sh');
     await writeFile(scriptPath, script.text, { mode: 0o600 });
-    const sandbox = options.sandbox;
-    if (sandbox) await Promise.all([sandbox.sandbox.give(scriptDir, scriptPath), sandbox.sandbox.adopt(sandbox.root)]);
+    // An unsafe sandbox runs the command as it is, as the server's own user.
     const command = sandbox
-      ? sandbox.sandbox.command(bash, ['--noprofile', '--norc', scriptPath], { root: sandbox.root, cwd: options.workDir, readOnly: [scriptDir] })
+      ? sandbox.sandbox.command(bash, ['--noprofile', '--norc', scriptPath], { root: sandbox.root, cwd: options.workDir })
       : { file: bash, args: ['--noprofile', '--norc', scriptPath] };
     const child = spawn(command.file, command.args, {
       cwd: options.workDir,

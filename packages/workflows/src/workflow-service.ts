@@ -77,6 +77,7 @@ export class WorkflowService {
       logRoot: join(root, 'logs'),
       baseEnvironment: options.baseEnvironment,
       sandbox: options.sandbox,
+      spaceAccount: async (space) => (await options.source.listSpaces()).find((s) => s.name === space)?.account,
       checkout: (args) => this.checkout(args),
       assumeConnectionRole: async (args) => {
         const session = `${args.actionName}-${args.runId.slice(0, 8)}`.replace(/[^\w+=,.@-]/g, '-').slice(0, 64);

@@ -67,8 +67,8 @@ export function prepareBuildTools(dataDir: string, options: BuildToolsOptions = 
     process.stderr.write(`gantry: warning: builds may run an app's own @aws-amplify/backend-cli, installing the ampx handover failed: ${oneLine(error)}\n`);
   }
 
-  // One npm cache for every build and action (npm's cache is safe to share): `npm ci` in a fresh working
-  // directory then downloads each package once per machine instead of once per build.
+  // One npm cache per account (the sandbox mounts the account's own directory here; its index could otherwise be
+  // forged for another account): `npm ci` in a fresh working directory downloads each package once per account.
   const npmCache = process.env.GANTRY_NPM_CACHE ?? join(prefix, 'npm-cache');
   // A prefix of our own would also move npm's global config to `<prefix>/etc/npmrc`: keep reading the machine's
   // (its registry and CA settings), where npm itself looks for it, beside the Node that runs Gantry.

@@ -65,7 +65,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const source = createSourceService({ store, iam, dataDir, publicUrl });
   const tools = prepareBuildTools(dataDir);
   const sandbox = BuildSandbox.open({
-    readOnly: [GANTRY_ROOT, tools.prefix], hidden: [dataDir], shared: [tools.npmEnvironment.npm_config_cache!], unsafe: options.unsafeBuilds,
+    readOnly: [GANTRY_ROOT, tools.prefix], hidden: [dataDir], perAccount: [tools.npmEnvironment.npm_config_cache!], unsafe: options.unsafeBuilds,
   });
   const hosting = createHostingService({
     store, iam, box, dataDir, publicUrl, siteDomain: () => `localhost:${httpPort}`,

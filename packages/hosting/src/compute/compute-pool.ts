@@ -46,6 +46,8 @@ export interface ComputePoolOptions {
   scratchDir: string;
   /** The app's environment variables (the branch's, merged over the app's). */
   env?: Record<string, string>;
+  /** The account whose app runs (handed to the spawner). */
+  account?: string;
   /** @default directSpawner() */
   spawner?: ComputeSpawner;
   /** Processes per resource. @default 1 */
@@ -222,7 +224,7 @@ export class ComputePool {
       env,
       spawner: async (request) => {
         await this.#scratchReady;
-        return (o.spawner ?? directSpawner())(request);
+        return (o.spawner ?? directSpawner())({ ...request, ...(o.account && { account: o.account }) });
       },
       startTimeoutMs: this.startTimeoutMs,
       healthPath: o.healthPath,
@@ -327,6 +329,8 @@ export interface ComputeDeployment {
   computeRoot: string;
   /** The app's environment variables for this version's branch. */
   env?: Record<string, string>;
+  /** The account the app belongs to. */
+  account?: string;
 }
 
 export interface ComputeHostOptions {
@@ -373,6 +377,7 @@ export class ComputeHost {
       entrypoint: definition.entrypoint,
       scratchDir: join(o.scratchRoot, `${id}-${resource}`),
       env: deployment.env,
+      account: deployment.account,
       spawner: o.spawner,
       processes: o.processes,
       startTimeoutMs: o.startTimeoutMs,

@@ -36,6 +36,8 @@ export interface ComputeSpawnRequest {
   root: string;
   /** Directories the process may read but not write (the resource's directory). */
   readOnly: string[];
+  /** The account whose app this is: the sandbox's per-account directories are that account's. */
+  account?: string;
 }
 
 /**
@@ -54,10 +56,11 @@ export function directSpawner(): ComputeSpawner {
  * directory read-only, the data dir and everything else of the server invisible. Throws (GantryError
  * ServiceUnavailable, with the reason) when the sandbox cannot run on this machine.
  */
-export function sandboxSpawner(sandbox: Pick<BuildSandbox, 'command' | 'adopt'>): ComputeSpawner {
+export function sandboxSpawner(sandbox: Pick<BuildSandbox, 'command' | 'adopt' | 'forAccount'>): ComputeSpawner {
   return async (r) => {
-    await sandbox.adopt(r.root);
-    const command = sandbox.command(r.file, r.args, { root: r.root, cwd: r.cwd, readOnly: r.readOnly });
+    const box = r.account ? sandbox.forAccount(r.account) : sandbox;
+    await box.adopt(r.root);
+    const command = box.command(r.file, r.args, { root: r.root, cwd: r.cwd, readOnly: r.readOnly });
     return spawn(command.file, command.args, { cwd: '/', env: r.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   };
 }

@@ -105,7 +105,8 @@ export async function runBuildJob(deps: BuildJobDeps, job: JobRow, signal: Abort
       timeoutMs: timeoutMinutes * 60_000,
       signal,
       secrets: credentials ? [credentials.secretAccessKey, credentials.sessionToken] : [],
-      ...(deps.sandbox && { sandbox: { sandbox: deps.sandbox, root: jobDir } }),
+      // Each account has its own npm cache: one account's build must not plant packages for another's.
+      ...(deps.sandbox && { sandbox: { sandbox: deps.sandbox.forAccount(job.account_id), root: jobDir } }),
       onLog: (text) => deps.logs.append(job, 'BUILD', text),
     });
     if (result.status === 'CANCELLED') throw new Cancelled();
@@ -131,7 +132,7 @@ export async function runBuildJob(deps: BuildJobDeps, job: JobRow, signal: Abort
     });
     const key = siteKey(job);
     const previous = await deps.sites.pointer(key);
-    const deployment = compute && deps.compute.deployment(key, await deps.sites.version(version.versionId), environmentOf(app, branch));
+    const deployment = compute && deps.compute.deployment(key, await deps.sites.version(version.versionId), environmentOf(app, branch), app.account_id);
     if (deployment) {
       // The previous version keeps answering until the new one's servers have answered their first request.
       log('DEPLOY', '# Starting the new version\'s compute servers');

@@ -15,12 +15,12 @@ export class ComputeSites {
   constructor(readonly host: ComputeHost, readonly bundles: ComputeBundleStore) {}
 
   /** The deployment of a compute version on a branch, or undefined for a version without compute resources. */
-  deployment(branchKey: string, version: SiteVersion, env: Record<string, string>): ComputeDeployment | undefined {
+  deployment(branchKey: string, version: SiteVersion, env: Record<string, string>, account: string): ComputeDeployment | undefined {
     const spec = version.manifest.deployment;
     if (!spec?.bundleId || spec.manifest.computeResources.length === 0) return undefined;
     return {
       id: deploymentId(branchKey, version.versionId), label: `${branchKey}@${version.versionId.slice(0, 12)}`,
-      manifest: spec.manifest, computeRoot: join(this.bundles.root, 'bundles', spec.bundleId, 'compute'), env,
+      manifest: spec.manifest, computeRoot: join(this.bundles.root, 'bundles', spec.bundleId, 'compute'), env, account,
     };
   }
 

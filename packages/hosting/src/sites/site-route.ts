@@ -20,6 +20,7 @@ interface AppSettings {
   protectedBranches: Map<string, string>;
   /** Each branch's variables (the app's, overlaid with the branch's): what its compute servers run with. */
   environments: Map<string, Record<string, string>>;
+  account: string;
   loadedAt: number;
 }
 
@@ -34,7 +35,7 @@ export function siteRoute(db: Kysely<HostingTables>, sites: SiteStore, siteDomai
   const load = async (appId: string): Promise<AppSettings | undefined> => {
     const hit = settings.get(appId);
     if (hit && Date.now() - hit.loadedAt < SETTINGS_TTL_MS) return hit;
-    const app = await db.selectFrom('hosting_apps').select(['custom_rules', 'enable_basic_auth', 'basic_auth_credentials', 'environment_variables']).where('app_id', '=', appId).executeTakeFirst();
+    const app = await db.selectFrom('hosting_apps').select(['account_id', 'custom_rules', 'enable_basic_auth', 'basic_auth_credentials', 'environment_variables']).where('app_id', '=', appId).executeTakeFirst();
     if (!app) return undefined;
     const rows = await db.selectFrom('hosting_branches').select(['branch_name', 'enable_basic_auth', 'basic_auth_credentials', 'environment_variables']).where('app_id', '=', appId).execute();
     const appEnvironment = JSON.parse(app.environment_variables) as Record<string, string>;
@@ -45,7 +46,7 @@ export function siteRoute(db: Kysely<HostingTables>, sites: SiteStore, siteDomai
       if (b.enable_basic_auth) protectedBranches.set(b.branch_name, b.basic_auth_credentials ?? app.basic_auth_credentials ?? '');
       else if (app.enable_basic_auth) protectedBranches.set(b.branch_name, app.basic_auth_credentials ?? '');
     }
-    const value = { branches: rows.map((b) => b.branch_name), customRules: JSON.parse(app.custom_rules) as CustomRule[], protectedBranches, environments, loadedAt: Date.now() };
+    const value = { branches: rows.map((b) => b.branch_name), customRules: JSON.parse(app.custom_rules) as CustomRule[], protectedBranches, environments, account: app.account_id, loadedAt: Date.now() };
     if (settings.size > 10_000) settings.clear();
     settings.set(appId, value);
     return value;
@@ -78,7 +79,7 @@ export function siteRoute(db: Kysely<HostingTables>, sites: SiteStore, siteDomai
       if (!live) return notFound(res, `Branch ${branch} has no deployed site yet: run a build (StartJob, a push with auto build, or its webhook).`);
       let entry = siteObjects.get(live);
       if (entry?.rules !== app.customRules) {
-        const deployment = compute.deployment(live.branchKey, live, app.environments.get(branch) ?? {});
+        const deployment = compute.deployment(live.branchKey, live, app.environments.get(branch) ?? {}, app.account);
         entry = { rules: app.customRules, site: { ...live, customRules: app.customRules }, ...(deployment && { deployment }) };
         siteObjects.set(live, entry);
       }

@@ -86,6 +86,8 @@ export interface RunEngineOptions {
   baseEnvironment?: Record<string, string>;
   /** Where action steps run; the action's directory is the only one of the server's they see. */
   sandbox?: BuildSandbox;
+  /** The account a space belongs to, whose actions get that account's per-account sandbox directories (npm's cache). */
+  spaceAccount?(space: string): Promise<string | undefined>;
   /** Time limit of an action without `TimeoutMinutes`. @default 3_600_000 (60 minutes) */
   defaultTimeoutMs?: number;
   /** Keep each action's working directory after it ends (for debugging). @default false */

@@ -688,12 +688,14 @@ export class RunEngine {
       log(`# Using credentials of role ${connection.role} (connection ${connection.name}, environment ${action.environment!.name}${credentials.roleArn ? `: ${credentials.roleArn}` : ''})\n`);
     }
 
-    // 4. The steps, as one shell session.
+    // 4. The steps, as one shell session, in the sandbox of the space's account (its own npm cache).
+    const account = this.options.sandbox && (await this.options.spaceAccount?.(run.space));
+    const sandbox = this.options.sandbox && (account ? this.options.sandbox.forAccount(account) : this.options.sandbox);
     const result: RunShellResult = await runShell({
       workDir, env, phases, secrets, signal,
       timeoutMs: action.timeoutMinutes ? action.timeoutMinutes * 60_000 : (this.options.defaultTimeoutMs ?? 3_600_000),
       exportNames: action.outputs.variables,
-      ...(this.options.sandbox && { sandbox: { sandbox: this.options.sandbox, root: actionDir } }),
+      ...(sandbox && { sandbox: { sandbox, root: actionDir } }),
       onLog: log,
     });
     log(`# Step durations: ${result.phases.filter((p) => p.durationMs !== undefined).map((p) => `${p.name} ${(p.durationMs! / 1000).toFixed(2)} s`).join(', ')}\n`);
