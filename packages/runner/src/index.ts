@@ -1,5 +1,6 @@
 export { runShell } from './run-shell.ts';
 export type { PhaseResult, PhaseStatus, ResourceLimits, RunShellOptions, RunShellResult, RunStatus, ShellPhase } from './run-shell-types.ts';
+export { BUILD_LIMITS } from './run-shell-types.ts';
 export { LogMasker, MASK } from './log-masker.ts';
 export { LineBuffer } from './line-buffer.ts';
 export { killProcessGroup, processGroupExists, processGroupRunning, signalProcessGroup, terminateProcessGroup } from './process-group.ts';

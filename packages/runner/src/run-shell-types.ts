@@ -38,6 +38,16 @@ export interface ResourceLimits {
   maxCpuSeconds?: number;
 }
 
+/**
+ * The limits hosting builds and workflow actions run with, sized like Amplify's standard build instance (its
+ * disk is 128 GB): enough for any real build, not for a fork bomb or a runaway file to take the machine down.
+ * `maxProcesses` counts every process of the sandbox's user, so it bounds all builds together.
+ */
+export const BUILD_LIMITS: ResourceLimits = {
+  maxProcesses: 8_192,
+  maxFileSizeBytes: 16 * 1024 ** 3,
+};
+
 export interface RunShellOptions {
   /** Absolute path of an existing directory; the session starts there. */
   workDir: string;

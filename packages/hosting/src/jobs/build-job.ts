@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { toGantryError } from '@gantry/core';
-import { keepToolNodeOptions, removeTree, restoreCache, runShell, saveCache, type BuildSandbox, type PhaseResult } from '@gantry/runner';
+import { BUILD_LIMITS, keepToolNodeOptions, removeTree, restoreCache, runShell, saveCache, type BuildSandbox, type PhaseResult } from '@gantry/runner';
 import type { AppRow } from '../api/apps.ts';
 import type { RepositoryAccess } from '../api/repository-access.ts';
 import { branchArn } from '../api/amplify-shapes.ts';
@@ -103,6 +103,7 @@ export async function runBuildJob(deps: BuildJobDeps, job: JobRow, signal: Abort
       env,
       phases: plan.phases.map((p) => ({ name: p.id, commands: p.commands, cwd: relativeTo(plan.workingDirectory, p.workingDirectory) })),
       timeoutMs: timeoutMinutes * 60_000,
+      limits: BUILD_LIMITS,
       signal,
       secrets: credentials ? [credentials.secretAccessKey, credentials.sessionToken] : [],
       // Each account has its own npm cache: one account's build must not plant packages for another's.

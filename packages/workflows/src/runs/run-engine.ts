@@ -3,7 +3,7 @@ import { mkdir, mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { GantryError } from '@gantry/core';
-import { keepToolNodeOptions, LogMasker, removeTree, runShell } from '@gantry/runner';
+import { BUILD_LIMITS, keepToolNodeOptions, LogMasker, removeTree, runShell } from '@gantry/runner';
 import type { RunShellResult, ShellPhase } from '@gantry/runner';
 import { isUniqueViolation } from '@gantry/store';
 import { actionsToSkip, readyActions } from '../definition/workflow-graph.ts';
@@ -695,6 +695,7 @@ export class RunEngine {
       workDir, env, phases, secrets, signal,
       timeoutMs: action.timeoutMinutes ? action.timeoutMinutes * 60_000 : (this.options.defaultTimeoutMs ?? 3_600_000),
       exportNames: action.outputs.variables,
+      limits: BUILD_LIMITS,
       ...(sandbox && { sandbox: { sandbox, root: actionDir } }),
       onLog: log,
     });
