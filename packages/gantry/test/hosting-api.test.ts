@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-amplify';
 import { hashSecret } from '@gantry/core';
 import { allow, memberAccount, userWithKey } from './support/iam-fixtures.ts';
+import { signedFetch } from './support/signed-fetch.ts';
 import { startTestServer, type Credentials, type TestServer } from './support/test-server.ts';
 
 let ts: TestServer;
@@ -32,8 +33,9 @@ async function errorOf(promise: Promise<unknown>): Promise<{ name: string; messa
 describe('apps', () => {
   test('CreateApp, GetApp, UpdateApp, DeleteApp round-trip with Amplify shapes', async () => {
     const before = Date.now() / 1000;
+    const repository = (await signedFetch(ts.url, ts.admin, 'POST', '/_gantry/repos', { service: 'codecommit', body: { name: 'shop' } })).json.repository.cloneUrl;
     const { app } = await amplify.send(new CreateAppCommand({
-      name: 'shop', repository: `${ts.url}/git/shop.git`, platform: 'WEB_COMPUTE', description: 'the shop',
+      name: 'shop', repository, platform: 'WEB_COMPUTE', description: 'the shop',
       environmentVariables: { STAGE: 'prod' }, buildSpec: 'version: 1\n', enableBranchAutoBuild: true,
       customRules: [{ source: '/<*>', target: '/index.html', status: '404-200' }],
     }));
@@ -42,7 +44,7 @@ describe('apps', () => {
     assert.equal(app.appArn, `arn:aws:amplify:us-west-2:${ts.managementAccount}:apps/${app.appId}`);
     assert.equal(app.name, 'shop');
     assert.equal(app.platform, 'WEB_COMPUTE');
-    assert.equal(app.repository, `${ts.url}/git/shop.git`);
+    assert.equal(app.repository, repository);
     assert.deepEqual(app.environmentVariables, { STAGE: 'prod' });
     assert.equal(app.buildSpec, 'version: 1\n');
     assert.equal(app.enableBranchAutoBuild, true);
