@@ -331,3 +331,50 @@ describe('compute host', () => {
     }
   });
 });
+
+describe('servers that listen on the specification port 3000', () => {
+  // As Nitro's aws-amplify preset does: `server.listen(3000, cb)`, whatever PORT says.
+  const script = (form: string) => `
+import { createServer } from 'node:http';
+const server = createServer((req, res) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end(JSON.stringify({ address: server.address() })); });
+${form}
+`;
+  let dir: { path: string; remove: () => Promise<void> };
+  let host: ComputeHost;
+
+  before(async () => {
+    dir = await tempDir();
+    host = new ComputeHost({ scratchRoot: join(dir.path, 'run'), processes: 2 });
+  });
+  after(async () => {
+    await host?.stopAll();
+    await dir?.remove();
+  });
+
+  for (const [name, form] of [['listen(3000, callback)', 'server.listen(3000, () => {});'], ['listen({ port: 3000, host })', "server.listen({ port: 3000, host: '0.0.0.0' });"]] as const) {
+    it(`${name}: each process answers on its own port at 127.0.0.1, so several run side by side`, async () => {
+      const computeRoot = await writeComputeBundle(join(dir.path, name.length.toString()), { default: { 'server.mjs': script(form) } });
+      const { manifest } = parseDeployManifest({
+        version: 1, routes: [{ path: '/*', target: { kind: 'Compute', src: 'default' } }],
+        computeResources: [{ name: 'default', runtime: 'nodejs20.x', entrypoint: 'server.mjs' }], framework: { name: 'nitro-like', version: '1.0.0' },
+      });
+      const deployment: ComputeDeployment = { id: `port-3000-${name.length}`, manifest, computeRoot };
+      await host.warm(deployment);
+      const pool = host.pool(deployment, 'default');
+      const front = await startFront((req, res) => void proxyToCompute(req, res, pool));
+      try {
+        const addresses = new Set<string>();
+        for (let i = 0; i < 4; i++) {
+          const { address } = JSON.parse((await send(front.port, '/')).body);
+          assert.equal(address.address, '127.0.0.1');
+          assert.notEqual(address.port, 3000);
+          addresses.add(String(address.port));
+        }
+        assert.equal(addresses.size, 2, 'both processes answer, each on its own port');
+      } finally {
+        await front.close();
+        await host.stopVersion(deployment.id);
+      }
+    });
+  }
+});

@@ -6,8 +6,9 @@
  * `PORT`" (3000 on Amplify), and frameworks read it as a number (`Number(process.env.PORT) || 3000`), so a
  * socket path would silently fall back to 3000 and clash between processes. Each process gets a port that was
  * free a moment before (the kernel picked it for a listener Gantry closed just before spawning); `HOST` and
- * `HOSTNAME` (what Next.js' standalone server and Nitro bind to) are 127.0.0.1 so apps that honour them are not
- * reachable from other machines. The network namespace is shared with the server (see build-sandbox.ts), which
+ * `HOSTNAME` (what Next.js' standalone server binds to) are 127.0.0.1 so apps that honour them are not
+ * reachable from other machines. Servers that listen on 3000 whatever PORT says (Nitro's aws-amplify preset)
+ * are moved to their port by a preload (listen-on-assigned-port.cjs). The network namespace is shared with the server (see build-sandbox.ts), which
  * is what lets Gantry reach the port; it also means another local process could take a port in the moment
  * between Gantry closing it and the app binding it: a single-tenant host is assumed.
  *
@@ -19,8 +20,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { signalProcessGroup, terminateProcessGroup, type BuildSandbox } from '@gantry/runner';
+
+/** Moves a server's listen on the specification's port 3000 to its PORT (see the file); mounted read-only into the sandbox. */
+const LISTEN_ON_ASSIGNED_PORT = join(import.meta.dirname, 'listen-on-assigned-port.cjs');
 
 /** What a spawner is asked to start. */
 export interface ComputeSpawnRequest {
@@ -34,7 +39,7 @@ export interface ComputeSpawnRequest {
   env: Record<string, string>;
   /** The process's writable scratch directory (its `HOME`). */
   root: string;
-  /** Directories the process may read but not write (the resource's directory). */
+  /** Paths the process may read but not write (the resource's directory, the port preload). */
   readOnly: string[];
   /** The account whose app this is: the sandbox's per-account directories are that account's. */
   account?: string;
@@ -159,7 +164,7 @@ export class ComputeProcess {
     try {
       this.port = await freePort();
       const env = { ...o.env, PORT: String(this.port), HOST: '127.0.0.1', HOSTNAME: '127.0.0.1' };
-      const child = await o.spawner({ file: o.nodePath ?? process.execPath, args: [o.entrypoint], cwd: o.dir, env, root: o.root, readOnly: [o.dir] });
+      const child = await o.spawner({ file: o.nodePath ?? process.execPath, args: ['--require', LISTEN_ON_ASSIGNED_PORT, o.entrypoint], cwd: o.dir, env, root: o.root, readOnly: [o.dir, LISTEN_ON_ASSIGNED_PORT] });
       this.#child = child;
       this.pid = child.pid;
       trackRunning(this);

@@ -139,7 +139,7 @@ export async function runBuildJob(deps: BuildJobDeps, job: JobRow, signal: Abort
       log('DEPLOY', '# Starting the new version\'s compute servers');
       await deps.compute.warm(deployment).catch(async (error: Error) => {
         if (previous?.versionId !== version.versionId) await deps.compute.retire(key, version.versionId);
-        throw fail('DEPLOY', `# The new version's server did not start: ${error.message}. The live version is unchanged; see its output in the app's compute log.`);
+        throw fail('DEPLOY', `# The new version's server did not start: ${error.message.replace(/\.+$/, '')}. The live version is unchanged; see its output in the app's compute log.`);
       });
     }
     await deps.sites.activate(key, version.versionId);
