@@ -137,9 +137,23 @@ test("the app's server runs in the sandbox: the server's keys and data are not t
   assert.ok(!JSON.stringify(await (await site('/version')).json()).includes(key));
 });
 
-test('a new version takes over once it answers; one whose server does not start leaves the live version serving', async () => {
+test('a new version takes over once it answers, with no failed request across the switch; one whose server does not start leaves the live version serving', async () => {
+  // A client keeps asking while v2 is built and switched to: every answer is a 200 of v1, then of v2.
+  const seen: string[] = [];
+  let loading = true;
+  const load = (async () => {
+    while (loading) {
+      const response = await site('/version');
+      seen.push(response.status === 200 ? (await response.json()).version : `status ${response.status}`);
+    }
+  })();
   const second = await deploy('v2');
+  await new Promise((r) => setTimeout(r, 300));
+  loading = false;
+  await load;
   assert.equal(second.status, 'SUCCEED', second.log);
+  assert.deepEqual([...new Set(seen)], ['v1', 'v2'], `answers across the switch: ${[...new Set(seen)].join(', ')}`);
+  assert.ok(seen.lastIndexOf('v1') < seen.indexOf('v2'), 'once v2 answered, v1 never did again');
   assert.equal((await (await site('/version')).json()).version, 'v2');
 
   const broken = await deploy('v3', 'process.exit(7);');

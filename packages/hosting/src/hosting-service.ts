@@ -118,7 +118,7 @@ export function createHostingService(options: HostingServiceOptions): HostingSer
     },
     async stop() {
       await scheduler?.stop();
-      await compute.host.stopAll();
+      await compute.stopAll();
     },
     async onPush(push) {
       if (/^0+$/.test(push.after)) return;

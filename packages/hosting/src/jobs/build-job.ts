@@ -10,7 +10,7 @@ import { branchArn } from '../api/amplify-shapes.ts';
 import type { BranchRow } from '../api/branches.ts';
 import { collectArtifacts, parseBuildSpec, planBuild, type BuildPlan } from '../build-spec/index.ts';
 import { siteUrl } from '../sites/host-routing.ts';
-import type { ComputeSites } from '../sites/compute-sites.ts';
+import { DRAIN_MS, type ComputeSites } from '../sites/compute-sites.ts';
 import type { SiteStore } from '../sites/site-store.ts';
 import { detectFramework, nextjsBuildEnvironment } from '../frameworks/index.ts';
 import { prepareDeployment } from './publish-deployment.ts';
@@ -144,7 +144,8 @@ export async function runBuildJob(deps: BuildJobDeps, job: JobRow, signal: Abort
     }
     await deps.sites.activate(key, version.versionId);
     if (compute) await db.updateTable('hosting_branches').set({ framework: compute.framework }).where('app_id', '=', job.app_id).where('branch_name', '=', job.branch_name).execute();
-    if (previous && previous.versionId !== version.versionId) await deps.compute.retire(key, previous.versionId);
+    // Requests that resolved the previous version just before the switch still finish on its servers.
+    if (previous && previous.versionId !== version.versionId) await deps.compute.retire(key, previous.versionId, { drainMs: DRAIN_MS });
     log('DEPLOY', `Published ${version.fileCount} files (${version.totalBytes} bytes) as version ${version.versionId.slice(0, 12)}.`);
     // The cache is saved once the site is live: archiving node_modules need not delay the new version.
     if (cacheDirs.length) await saveCache(cacheFile, jobDir, cacheDirs, { onLog: (t: string) => log('DEPLOY', t) }).catch((e: Error) => log('DEPLOY', `# Cache not saved: ${e.message}`));

@@ -11,7 +11,12 @@ import type { ComputeDeployment, ComputeHost } from '../compute/compute-pool.ts'
 import type { ComputeLogEntry } from '../compute/compute-process.ts';
 import type { SiteVersion } from './site-store.ts';
 
+/** How long a replaced version's servers keep running: requests that started on it finish there. */
+export const DRAIN_MS = 30_000;
+
 export class ComputeSites {
+  readonly #draining = new Set<NodeJS.Timeout>();
+
   constructor(readonly host: ComputeHost, readonly bundles: ComputeBundleStore) {}
 
   /** The deployment of a compute version on a branch, or undefined for a version without compute resources. */
@@ -29,9 +34,24 @@ export class ComputeSites {
     return this.host.warm(deployment);
   }
 
-  /** Stops the servers of a version that is no longer live on the branch. */
-  retire(branchKey: string, versionId: string): Promise<void> {
-    return this.host.stopVersion(deploymentId(branchKey, versionId));
+  /** Stops the servers of a version that is no longer live on the branch, now or once requests on it have drained. */
+  retire(branchKey: string, versionId: string, options: { drainMs?: number } = {}): Promise<void> {
+    const stop = () => this.host.stopVersion(deploymentId(branchKey, versionId));
+    if (!options.drainMs) return stop();
+    const timer = setTimeout(() => {
+      this.#draining.delete(timer);
+      void stop().catch((error) => console.error(`compute: stopping ${branchKey}@${versionId} failed:`, error));
+    }, options.drainMs);
+    timer.unref();
+    this.#draining.add(timer);
+    return Promise.resolve();
+  }
+
+  /** Stops every server (server shutdown), draining ones included. */
+  async stopAll(): Promise<void> {
+    for (const timer of this.#draining) clearTimeout(timer);
+    this.#draining.clear();
+    await this.host.stopAll();
   }
 }
 
