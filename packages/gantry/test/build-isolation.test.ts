@@ -4,8 +4,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { AmplifyClient, CreateAppCommand, CreateBranchCommand, GetAppCommand, GetBranchCommand, GetJobCommand, StartJobCommand, UpdateAppCommand, UpdateBranchCommand } from '@aws-sdk/client-amplify';
+import { AmplifyClient, CreateAppCommand, CreateBranchCommand, GetAppCommand, GetBranchCommand, StartJobCommand, UpdateAppCommand, UpdateBranchCommand } from '@aws-sdk/client-amplify';
 import { WorkingCopy } from './support/git.ts';
+import { finishedJob } from './support/hosting-jobs.ts';
 import { signedFetch } from './support/signed-fetch.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
 
@@ -27,18 +28,8 @@ async function build(name: string, commands: string[]): Promise<{ status: string
   const spec = `version: 1\nfrontend:\n  phases:\n    build:\n      commands:\n${commands.map((c) => `        - ${JSON.stringify(c)}`).join('\n')}\n  artifacts:\n    baseDirectory: dist\n    files:\n      - '**/*'\n`;
   await (await new WorkingCopy(cloneUrl, ts.admin).init()).write({ 'amplify.yml': spec, 'index.html': '<h1>hostile</h1>' }).commitAndPush('hostile build');
   const { jobSummary } = await amplify.send(new StartJobCommand({ appId, branchName: 'main', jobType: 'RELEASE' }));
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const { job } = await amplify.send(new GetJobCommand({ appId, branchName: 'main', jobId: jobSummary!.jobId! }));
-    const status = job!.summary!.status!;
-    if (['SUCCEED', 'FAILED', 'CANCELLED'].includes(status)) {
-      let log = '';
-      for (const step of job!.steps ?? []) if (step.logUrl) log += await (await fetch(step.logUrl)).text();
-      return { status, log, appId, site: (path, init) => fetch(`${ts.url}/_sites/${appId}/main${path}`, init) };
-    }
-    if (Date.now() > deadline) throw new Error(`job still ${status}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const { status, log } = await finishedJob(amplify, appId, jobSummary!.jobId!);
+  return { status, log, appId, site: (path, init) => fetch(`${ts.url}/_sites/${appId}/main${path}`, init) };
 }
 
 test('a build reads nothing of the server and publishes none of its files', async () => {

@@ -6,8 +6,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { AmplifyClient, CreateAppCommand, CreateBranchCommand, GetBranchCommand, GetJobCommand, StartJobCommand } from '@aws-sdk/client-amplify';
+import { AmplifyClient, CreateAppCommand, CreateBranchCommand, GetBranchCommand, StartJobCommand } from '@aws-sdk/client-amplify';
 import { WorkingCopy } from './support/git.ts';
+import { finishedJob } from './support/hosting-jobs.ts';
 import { signedFetch } from './support/signed-fetch.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
 
@@ -66,18 +67,7 @@ const site = (path: string, init?: RequestInit) => fetch(`${ts.url}/_sites/${app
 async function deploy(version: string, startup = '', manifestText?: string): Promise<{ status: string; log: string }> {
   await wc.write(files(version, startup, manifestText)).commitAndPush(`version ${version}`);
   const { jobSummary } = await amplify.send(new StartJobCommand({ appId, branchName: 'main', jobType: 'RELEASE' }));
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    const { job } = await amplify.send(new GetJobCommand({ appId, branchName: 'main', jobId: jobSummary!.jobId! }));
-    const status = job!.summary!.status!;
-    if (['SUCCEED', 'FAILED', 'CANCELLED'].includes(status)) {
-      let log = '';
-      for (const step of job!.steps ?? []) if (step.logUrl) log += await (await fetch(step.logUrl)).text();
-      return { status, log };
-    }
-    if (Date.now() > deadline) throw new Error(`job still ${status}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  return finishedJob(amplify, appId, jobSummary!.jobId!, { timeoutMs: 90_000 });
 }
 
 before(async () => {

@@ -5,8 +5,9 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
-import { AmplifyClient, CreateAppCommand, CreateBranchCommand, GetJobCommand, ListJobsCommand, StartJobCommand } from '@aws-sdk/client-amplify';
+import { AmplifyClient, CreateAppCommand, CreateBranchCommand, ListJobsCommand, StartJobCommand } from '@aws-sdk/client-amplify';
 import { WorkingCopy } from './support/git.ts';
+import { finishedJob } from './support/hosting-jobs.ts';
 import { allow, memberAccount, userWithKey } from './support/iam-fixtures.ts';
 import { signedFetch } from './support/signed-fetch.ts';
 import { startTestServer, type Credentials, type TestServer } from './support/test-server.ts';
@@ -46,20 +47,7 @@ async function lsRemote(credentials: Credentials): Promise<{ ok: boolean; output
   }
 }
 
-async function finishedJob(c: Credentials, appId: string, jobId: string): Promise<{ status: string; log: string }> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const { job } = await amplify(c).send(new GetJobCommand({ appId, branchName: 'main', jobId }));
-    const status = job!.summary!.status!;
-    if (['SUCCEED', 'FAILED', 'CANCELLED'].includes(status)) {
-      let log = '';
-      for (const step of job!.steps ?? []) if (step.logUrl) log += await (await fetch(step.logUrl)).text();
-      return { status, log };
-    }
-    if (Date.now() > deadline) throw new Error(`job ${jobId} still ${status}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const jobOf = (c: Credentials, appId: string, jobId: string) => finishedJob(amplify(c), appId, jobId);
 
 test("without a grant B's principals cannot read A's repository, or its policy, or set one", async () => {
   const puller = await userWithKey(ts, b.admin, { policy: allow(['codecommit:GitPull', 'amplify:*']) });
@@ -93,7 +81,7 @@ test("with A's grant B connects an app, builds A's code, and A's pushes build it
   const app = (await amplify(b.admin).send(new CreateAppCommand({ name: 'b-from-a', repository: repo.cloneUrl, platform: 'WEB' }))).app!;
   await amplify(b.admin).send(new CreateBranchCommand({ appId: app.appId, branchName: 'main', enableAutoBuild: true }));
   const started = await amplify(b.admin).send(new StartJobCommand({ appId: app.appId, branchName: 'main', jobType: 'RELEASE' }));
-  const built = await finishedJob(b.admin, app.appId!, started.jobSummary!.jobId!);
+  const built = await jobOf(b.admin, app.appId!, started.jobSummary!.jobId!);
   assert.equal(built.status, 'SUCCEED', built.log);
   assert.match(await (await fetch(`${ts.url}/_sites/${app.appId}/main/`)).text(), new RegExp(SECRET_LINE));
 
@@ -111,13 +99,13 @@ test("with A's grant B connects an app, builds A's code, and A's pushes build it
   };
   const pushed = await jobsAfter(2);
   assert.equal(pushed.length, 2, "A's push did not build B's granted app");
-  assert.equal((await finishedJob(b.admin, app.appId!, pushed[0]!.jobId!)).status, 'SUCCEED');
+  assert.equal((await jobOf(b.admin, app.appId!, pushed[0]!.jobId!)).status, 'SUCCEED');
 
   // A takes the grant back: B's direct pull, its next build and the next push's build all stop.
   assert.equal((await signedFetch(ts.url, ts.admin, 'DELETE', policyPath, { service: 'codecommit' })).status, 200);
   assert.equal((await lsRemote(puller.credentials)).ok, false);
   const refused = await amplify(b.admin).send(new StartJobCommand({ appId: app.appId, branchName: 'main', jobType: 'RELEASE' }));
-  const failed = await finishedJob(b.admin, app.appId!, refused.jobSummary!.jobId!);
+  const failed = await jobOf(b.admin, app.appId!, refused.jobSummary!.jobId!);
   assert.equal(failed.status, 'FAILED');
   assert.match(failed.log, new RegExp(`or account ${b.id} is not authorized to perform: codecommit:GitPull on it`));
   assert.ok(!failed.log.includes('second') && !failed.log.includes(SECRET_LINE));

@@ -7,8 +7,9 @@ import { cpSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
-import { AmplifyClient, CreateAppCommand, CreateBranchCommand, GetBranchCommand, GetJobCommand, StartJobCommand } from '@aws-sdk/client-amplify';
+import { AmplifyClient, CreateAppCommand, CreateBranchCommand, GetBranchCommand, StartJobCommand } from '@aws-sdk/client-amplify';
 import { WorkingCopy } from './support/git.ts';
+import { finishedJob } from './support/hosting-jobs.ts';
 import { signedFetch } from './support/signed-fetch.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
 
@@ -53,19 +54,7 @@ before(async () => {
   });
   await wc.commitAndPush('the Next.js app');
   const { jobSummary } = await amplify.send(new StartJobCommand({ appId, branchName: 'main', jobType: 'RELEASE' }));
-  const deadline = Date.now() + 8 * 60_000;
-  for (;;) {
-    const { job } = await amplify.send(new GetJobCommand({ appId, branchName: 'main', jobId: jobSummary!.jobId! }));
-    const status = job!.summary!.status!;
-    if (['SUCCEED', 'FAILED', 'CANCELLED'].includes(status)) {
-      let log = '';
-      for (const step of job!.steps ?? []) if (step.logUrl) log += await (await fetch(step.logUrl)).text();
-      build = { status, log };
-      break;
-    }
-    if (Date.now() > deadline) throw new Error(`job still ${status}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
+  build = await finishedJob(amplify, appId, jobSummary!.jobId!, { timeoutMs: 8 * 60_000 });
   assert.equal(build.status, 'SUCCEED', build.log.slice(-4000));
   assert.equal((await amplify.send(new GetBranchCommand({ appId, branchName: 'main' }))).branch!.framework, 'Next.js - SSR');
 });
