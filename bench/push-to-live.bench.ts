@@ -32,7 +32,7 @@ const env: NodeJS.ProcessEnv = { ...process.env, GANTRY_NPM_CACHE: npmCache };
 for (const name of ['AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_ENDPOINT_URL']) delete env[name];
 
 // Setup (not measured): the demo, then a server of our own on the same data dir and port.
-const setup = await exec(process.execPath, [GANTRY, 'demo', '--json', '--data-dir', dataDir, '--port', String(port)], { env, maxBuffer: 64 * 1024 * 1024, timeout: 30 * 60_000 });
+const setup = await exec(process.execPath, [GANTRY, 'demo', '--json', '--app-dir', SAMPLE, '--data-dir', dataDir, '--port', String(port)], { env, maxBuffer: 64 * 1024 * 1024, timeout: 30 * 60_000 });
 const demo = JSON.parse(setup.stdout);
 const server: ChildProcess = spawn(process.execPath, [GANTRY, 'server', '--data-dir', dataDir, '--port', String(port)], { env, stdio: 'ignore' });
 process.on('exit', () => server.kill('SIGTERM'));

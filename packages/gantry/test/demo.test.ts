@@ -17,6 +17,8 @@ const dataDir = mkdtempSync(join(tmpdir(), 'gantry-demo-'));
 // Builds and actions run `npm ci` of the sample app: one cache across test runs keeps reruns from downloading it again.
 const npmCache = join(homedir(), '.cache/gantry-tests/npm');
 const TIMEOUT = 25 * 60_000;
+/** Where the sample app (examples/next-todo-app) keeps the version its page shows. */
+const SAMPLE_VERSION_FILE = 'lib/version.ts';
 
 interface Demo { code: number | null; stdout: string; stderr: string; summary?: any }
 let port: number;
@@ -117,18 +119,25 @@ describe('gantry demo --json', { timeout: TIMEOUT }, () => {
     for (const step of ['[1/7]', '[6/7]', '[7/7]', 'action DeployStaging: SUCCEEDED', 'production build (job']) assert.ok(first.stderr.includes(step), `progress shows ${step}`);
   });
 
-  test('both live sites serve the built app, under the branch host name and under the server\'s host', async () => {
+  test('both live sites serve the built Next.js app from compute, under the branch host name and under the server\'s host', async () => {
     const s = first.summary;
     assert.ok(s, explain(first));
+    assert.match(first.stderr, /created WEB_COMPUTE app/, 'the sample is a Next.js app: its hosting apps run on compute');
     for (const stage of ['staging', 'production']) {
       const a = s.accounts[stage];
       const byHost = await getThroughServer(a.siteUrl, port);
       assert.equal(byHost.status, 200, `${stage} ${a.siteUrl}`);
       assert.match(byHost.type, /text\/html/);
-      assert.match(byHost.body, /<div id="root">|<script/);
+      // Rendered by Next.js at build time: the page's markup is in the HTML before any script runs.
+      assert.match(byHost.body, /<div id="__next">/);
+      assert.match(byHost.body, /<h1>My todos<\/h1>/);
       const byPath = await fetch(a.hostSiteUrl);
       assert.equal(byPath.status, 200, `${stage} ${a.hostSiteUrl}`);
       assert.equal(await byPath.text(), byHost.body);
+      // An API route is answered by the app's server on each request.
+      const api = await fetch(`${a.hostSiteUrl}api/hello`);
+      assert.equal(api.status, 200, `${stage} /api/hello`);
+      assert.deepEqual(await api.json(), { hello: 'world', method: 'GET' });
     }
   });
 
@@ -194,7 +203,7 @@ describe('the demo\'s live sites in Chromium', { skip: chromiumUnavailable(), ti
     await wc.git('fetch', '--quiet', 'origin', 'main');
     await wc.git('reset', '--quiet', '--hard', 'origin/main');
     const version = `v2-${Date.now().toString(36)}`;
-    await wc.write({ 'src/version.ts': `export const version = '${version}';\n` }).commitAndPush(`show ${version}`);
+    await wc.write({ [SAMPLE_VERSION_FILE]: `export const version = '${version}';\n` }).commitAndPush(`show ${version}`);
 
     const context = await newTrustingContext(browser);
     const page: Page = await context.newPage();

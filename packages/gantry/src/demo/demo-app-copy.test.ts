@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { VITE_REACT_TEMPLATE } from '@gantry/hosting/build-spec-fixtures';
 import { parse } from 'yaml';
-import { GENERATE_OUTPUTS, prepareAppCopy } from './demo-app-copy.ts';
+import { GENERATE_OUTPUTS, platformOf, prepareAppCopy, SAMPLE_APP_DIR, VITE_SAMPLE_APP_DIR } from './demo-app-copy.ts';
 
 function templateShapedApp(): string {
   const dir = mkdtempSync(join(tmpdir(), 'gantry-template-app-'));
@@ -69,5 +69,33 @@ describe('the pushed copy of an app given with --app-dir', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gantry-not-an-app-'));
     writeFileSync(join(dir, 'package.json'), '{}');
     await assert.rejects(prepareAppCopy({ appDir: dir, into: join(dir, '..', 'x-copy'), lockfileCache: join(dir, 'locks') }), /has no amplify\/ folder/);
+  });
+
+  test('a Next.js app is hosted on compute unless it is exported as a static site', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gantry-next-platform-'));
+    const platform = (manifest: object) => {
+      writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest));
+      return platformOf(dir);
+    };
+    assert.equal(await platform({ dependencies: { react: '18.3.1' } }), 'WEB');
+    assert.equal(await platform({ dependencies: { next: '14.2.35' }, scripts: { build: 'next build' } }), 'WEB_COMPUTE');
+    assert.equal(await platform({ devDependencies: { next: '13.5.6' }, scripts: { build: 'next build && next export' } }), 'WEB');
+    writeFileSync(join(dir, 'next.config.mjs'), "export default { output: 'export' };\n");
+    assert.equal(await platform({ dependencies: { next: '14.2.35' } }), 'WEB');
+  });
+});
+
+describe('the samples', () => {
+  test('are pushed as they are: the Next.js one to a WEB_COMPUTE app, the Vite one to a WEB app, each with its own pipeline', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'gantry-sample-copy-'));
+    const next = await prepareAppCopy({ into: join(work, 'next'), lockfileCache: join(work, 'locks') });
+    assert.deepEqual([next.name, next.platform, next.changes], ['next-todo-app', 'WEB_COMPUTE', []]);
+    assert.equal(readFileSync(join(next.dir, 'amplify.yml'), 'utf8'), readFileSync(join(SAMPLE_APP_DIR, 'amplify.yml'), 'utf8'));
+    assert.equal(next.workflowTemplate, readFileSync(join(SAMPLE_APP_DIR, '.codecatalyst/workflows/deploy.yaml'), 'utf8'));
+    assert.equal(parse(readFileSync(join(next.dir, 'amplify.yml'), 'utf8')).frontend.artifacts.baseDirectory, '.next');
+
+    const vite = await prepareAppCopy({ appDir: VITE_SAMPLE_APP_DIR, into: join(work, 'vite'), lockfileCache: join(work, 'locks') });
+    assert.deepEqual([vite.name, vite.platform, vite.changes], ['todo-app', 'WEB', []]);
+    assert.equal(vite.workflowTemplate, readFileSync(join(VITE_SAMPLE_APP_DIR, '.codecatalyst/workflows/deploy.yaml'), 'utf8'));
   });
 });

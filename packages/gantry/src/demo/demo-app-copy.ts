@@ -5,16 +5,22 @@ import { basename, join, relative, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { isMap, isSeq, parseDocument, type Document, type YAMLMap } from 'yaml';
 import { GantryError } from '@gantry/core';
+import { detectFramework } from '@gantry/hosting';
 
 const exec = promisify(execFile);
 
-/** The sample app the demo pushes unless told otherwise. */
-export const SAMPLE_APP_DIR = resolve(import.meta.dirname, '../../../../examples/todo-app');
-/** The pipeline the demo commits, with `{{…}}` placeholders for the app ids and webhook URLs. */
-export const WORKFLOW_TEMPLATE_FILE = join(SAMPLE_APP_DIR, '.codecatalyst/workflows/deploy.yaml');
+const EXAMPLES_DIR = resolve(import.meta.dirname, '../../../../examples');
+/** The sample app the demo pushes unless told otherwise: Next.js (pages router), served by compute. */
+export const SAMPLE_APP_DIR = join(EXAMPLES_DIR, 'next-todo-app');
+/** The Vite + React sample: a static site. Its build spec is the one added to a non-Next.js app that has none. */
+export const VITE_SAMPLE_APP_DIR = join(EXAMPLES_DIR, 'todo-app');
+/** Where an app keeps the pipeline the demo commits, with `{{…}}` placeholders for the app ids and webhook URLs. */
+const WORKFLOW_TEMPLATE = '.codecatalyst/workflows/deploy.yaml';
+/** The pipeline committed for an app that has no template of its own. */
+export const WORKFLOW_TEMPLATE_FILE = join(SAMPLE_APP_DIR, WORKFLOW_TEMPLATE);
 
 /** Never pushed: installed packages, build outputs, local backend state, and the workflow (committed on its own). */
-const EXCLUDED_ANYWHERE = new Set(['node_modules', '.git', 'dist', '.amplify', 'amplify_outputs.json']);
+const EXCLUDED_ANYWHERE = new Set(['node_modules', '.git', 'dist', '.next', '.amplify', 'amplify_outputs.json']);
 const EXCLUDED_AT_ROOT = new Set(['.codecatalyst']);
 
 /** What the hosting build runs instead of deploying the backend: the workflow has deployed it already. */
@@ -40,6 +46,11 @@ export interface PreparedApp {
   workflowTemplate: string;
   /** What was changed in the copy, in words. */
   changes: string[];
+  /**
+   * The hosting app's platform, as Amplify Hosting would pick it: WEB_COMPUTE for a Next.js app built for its
+   * server (`next` in package.json, not exported as a static site), WEB (a static site) otherwise.
+   */
+  platform: 'WEB' | 'WEB_COMPUTE';
 }
 
 /**
@@ -66,9 +77,35 @@ export async function prepareAppCopy(options: { appDir?: string; into: string; l
       return !parts.some((p) => EXCLUDED_ANYWHERE.has(p)) && !(parts.length === 1 && EXCLUDED_AT_ROOT.has(parts[0]!));
     },
   });
-  const changes = [...rewriteBuildSpec(options.into), ...(await trimBackendPackages(options.into, options.lockfileCache))];
-  const manifest = JSON.parse(readFileSync(join(source, 'package.json'), 'utf8')) as { name?: string };
-  return { name: repositoryName(manifest.name ?? basename(source)), dir: options.into, workflowTemplate: readFileSync(WORKFLOW_TEMPLATE_FILE, 'utf8'), changes };
+  const manifest = JSON.parse(readFileSync(join(source, 'package.json'), 'utf8')) as PackageManifest;
+  const platform = await platformOf(source);
+  const changes = [...rewriteBuildSpec(options.into, platform), ...(await trimBackendPackages(options.into, options.lockfileCache))];
+  return { name: repositoryName(manifest.name ?? basename(source)), dir: options.into, workflowTemplate: workflowTemplateOf(source), changes, platform };
+}
+
+interface PackageManifest {
+  name?: string;
+  scripts?: Record<string, string>;
+  dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+}
+
+/**
+ * The platform Amplify Hosting picks for the app, by hosting's own framework detection: WEB_COMPUTE for a
+ * server-rendered app (Next.js unless exported as a static site), WEB otherwise.
+ */
+export async function platformOf(appDir: string): Promise<'WEB' | 'WEB_COMPUTE'> {
+  return (await detectFramework({ appDir })).platform;
+}
+
+/** The app's own pipeline template when it has one with the demo's placeholders, else the sample's. */
+function workflowTemplateOf(appDir: string): string {
+  const own = join(appDir, WORKFLOW_TEMPLATE);
+  if (existsSync(own)) {
+    const text = readFileSync(own, 'utf8');
+    if (/\{\{(STAGING|PRODUCTION)_WEBHOOK_URL\}\}/.test(text)) return text;
+  }
+  return readFileSync(WORKFLOW_TEMPLATE_FILE, 'utf8');
 }
 
 /** `@scope/My App` → `my-app`: a name valid for repositories and hosting apps alike. */
@@ -81,11 +118,12 @@ function repositoryName(name: string): string {
  * In `amplify.yml` (each application's, in a monorepo spec), a backend `npx ampx pipeline-deploy …` becomes
  * `npx ampx generate outputs …`; a spec without a backend phase gets one. Comments and layout are kept.
  */
-function rewriteBuildSpec(dir: string): string[] {
+function rewriteBuildSpec(dir: string, platform: 'WEB' | 'WEB_COMPUTE'): string[] {
   const file = join(dir, 'amplify.yml');
   if (!existsSync(file)) {
-    copyFileSync(join(SAMPLE_APP_DIR, 'amplify.yml'), file);
-    return ['amplify.yml: none in the app, so the sample\'s was added (generate outputs, npm ci, npm run build, publish dist/)'];
+    const nextjs = platform === 'WEB_COMPUTE';
+    copyFileSync(join(nextjs ? SAMPLE_APP_DIR : VITE_SAMPLE_APP_DIR, 'amplify.yml'), file);
+    return [`amplify.yml: none in the app, so the ${nextjs ? 'Next.js' : 'Vite'} sample's was added (generate outputs, npm ci, npm run build, publish ${nextjs ? '.next' : 'dist/'})`];
   }
   const doc = parseDocument(readFileSync(file, 'utf8'));
   if (doc.errors.length) throw new GantryError('ValidationError', `amplify.yml does not parse: ${doc.errors[0]!.message}. Fix it with 'gantry buildspec check amplify.yml'.`);
@@ -175,7 +213,8 @@ async function trimBackendPackages(dir: string, cacheDir: string): Promise<strin
 }
 
 const SOURCE_FILE = /\.(ts|tsx|js|jsx|mjs|cjs|vue|svelte|astro)$/;
-const IMPORTS_BACKEND = /(?:from\s+|import\s*\(\s*|require\s*\(\s*)['"](?:\.\.?\/)+(?:[\w.-]+\/)*amplify\/(?:data|auth|storage|functions|backend)/;
+/** `'../amplify/data/resource'`, or through the `@/` / `~/` root alias the Next.js templates set up in tsconfig. */
+const IMPORTS_BACKEND = /(?:from\s+|import\s*\(\s*|require\s*\(\s*)['"](?:(?:\.\.?\/)+|[@~]\/)(?:[\w.-]+\/)*amplify\/(?:data|auth|storage|functions|backend)/;
 
 /** The first frontend file (outside amplify/) importing the backend definition, relative to the app root. */
 function importerOfBackendDefinition(root: string): string | undefined {

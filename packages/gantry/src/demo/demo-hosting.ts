@@ -8,6 +8,9 @@ import type { DemoSession } from './demo-session.ts';
 
 export const BRANCH = 'main';
 
+/** WEB_COMPUTE: a server-rendered app (Next.js) run on compute; WEB: a static site. */
+export type Platform = 'WEB' | 'WEB_COMPUTE';
+
 export interface StageHosting {
   appId: string;
   webhookUrl: string;
@@ -19,28 +22,34 @@ export interface StageHosting {
 
 /**
  * Step 4, for one account: the hosting app connected to the repository (found by name and repository, else
- * created with the hosting service role), its `main` branch with auto build disabled (the workflow starts
- * builds), and the branch's incoming webhook.
+ * created with the hosting service role) on the platform the app needs (WEB_COMPUTE for a Next.js server
+ * build, WEB for a static site), its `main` branch with auto build disabled (the workflow starts builds), and
+ * the branch's incoming webhook.
  */
-export async function ensureHosting(session: DemoSession, account: StageAccount, appName: string, cloneUrl: string, progress: DemoProgress): Promise<StageHosting> {
+export async function ensureHosting(
+  session: DemoSession, account: StageAccount, appName: string, cloneUrl: string, platform: Platform, progress: DemoProgress,
+): Promise<StageHosting> {
   const amplify = session.amplify(account.admin, account.region);
   const serviceRoleArn = `arn:aws:iam::${account.id}:role/${HOSTING_SERVICE_ROLE}`;
   const done: string[] = [];
 
   let app = await findApp(amplify, appName, cloneUrl);
   if (!app) {
-    app = (await amplify.send(new CreateAppCommand({ name: appName, repository: cloneUrl, iamServiceRoleArn: serviceRoleArn, platform: 'WEB' }))).app!;
-    done.push(`created app ${app.appId}`);
+    app = (await amplify.send(new CreateAppCommand({ name: appName, repository: cloneUrl, iamServiceRoleArn: serviceRoleArn, platform }))).app!;
+    done.push(`created ${platform} app ${app.appId}`);
   } else {
     done.push(`app ${app.appId} exists`);
-    // A server restarted on another port hands out other clone URLs: the app must follow, or its builds cannot clone.
+    // A server restarted on another port hands out other clone URLs: the app must follow, or its builds cannot
+    // clone. An app made for another sample (a static site for a Next.js app, or the other way) changes platform;
+    // its next build publishes the right kind of site.
     const update = {
       ...(app.iamServiceRoleArn !== serviceRoleArn ? { iamServiceRoleArn: serviceRoleArn } : {}),
       ...(app.repository !== cloneUrl ? { repository: cloneUrl } : {}),
+      ...(app.platform !== platform ? { platform } : {}),
     };
     if (Object.keys(update).length) {
       await amplify.send(new UpdateAppCommand({ appId: app.appId, ...update }));
-      done.push(`${Object.keys(update).join(' and ')} brought up to date`);
+      done.push(`${Object.keys(update).join(' and ')} brought up to date${update.platform ? ` (${app.platform} → ${platform})` : ''}`);
     }
   }
   const appId = app.appId!;

@@ -72,9 +72,9 @@ export async function runDemo(options: DemoOptions, progress: DemoProgress): Pro
         : `main already holds the app (${sync.head.slice(0, 8)}): nothing to push`);
 
     step = 'hosting apps';
-    progress.step('Hosting app per account: branch main with auto build off, incoming webhook');
+    progress.step(`Hosting app per account (${app.platform === 'WEB_COMPUTE' ? 'WEB_COMPUTE: Next.js on compute' : 'WEB: a static site'}): branch main with auto build off, incoming webhook`);
     const hosting = {} as Record<Stage, StageHosting>;
-    for (const { stage } of STAGES) hosting[stage] = await ensureHosting(session, accounts[stage], app.name, repository.cloneUrl, progress);
+    for (const { stage } of STAGES) hosting[stage] = await ensureHosting(session, accounts[stage], app.name, repository.cloneUrl, app.platform, progress);
     progress.done('hosting apps ready');
 
     step = 'connections and workflow';

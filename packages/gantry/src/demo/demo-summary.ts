@@ -61,7 +61,7 @@ export function printClosingSummary(progress: DemoProgress, summary: DemoSummary
     `  export GANTRY_DATA_DIR=${summary.dataDir}`,
     `  git -c credential.helper='!node ${GANTRY_BIN} git-credential' clone ${summary.repository.cloneUrl} ${summary.repository.name}`,
     `  cd ${summary.repository.name} && git config credential.helper '!node ${GANTRY_BIN} git-credential'`,
-    '  # change something (the sample app shows its version from src/version.ts), then:',
+    '  # change something (the sample app shows its version from lib/version.ts; the Vite one from src/version.ts), then:',
     '  git commit -am "A new version" && git push',
     `  node ${GANTRY_BIN} runs list --space ${summary.space} --project ${summary.project}   # or run the demo again: it follows the new run`,
     '',

@@ -1,7 +1,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { newTrustingContext } from './browser.ts';
 
-// The sample app's page (examples/todo-app) as tests drive it: its accessible names are its test contract.
+// The sample apps' page (examples/next-todo-app, examples/todo-app: the same markup) as tests drive it: its
+// accessible names are its test contract.
 
 /** observeQuery holds one subscription per event: create, update and delete. */
 const OBSERVE_QUERY_SUBSCRIPTIONS = 3;
