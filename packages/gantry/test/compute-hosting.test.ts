@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import { AmplifyClient, CreateAppCommand, CreateBranchCommand, GetBranchCommand, StartJobCommand } from '@aws-sdk/client-amplify';
 import { WorkingCopy } from './support/git.ts';
 import { finishedJob } from './support/hosting-jobs.ts';
+import { memberAccount } from './support/iam-fixtures.ts';
 import { signedFetch } from './support/signed-fetch.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
 
@@ -153,6 +154,53 @@ test('a new version takes over once it answers, with no failed request across th
 
   const invalid = await deploy('v4', '', manifest([{ path: '/*', target: { kind: 'Compute', src: 'api' } }]));
   assert.equal(invalid.status, 'FAILED');
-  assert.match(invalid.log, /routes\[0\]\.target\.src names compute resource 'api'/);
+  assert.match(invalid.log, /deploy-manifest\.json:\d+:\d+: routes\[0\]\.target\.src names compute resource 'api'/, 'the error says where in the manifest');
+  assert.equal((await (await site('/version')).json()).version, 'v2');
+
+  const malformed = await deploy('v5', '', '{\n  "version": 1,\n  "routes": [,]\n}\n');
+  assert.equal(malformed.status, 'FAILED');
+  assert.match(malformed.log, /deploy-manifest\.json:3:\d+: deploy-manifest\.json is not valid JSON/);
+  assert.equal((await (await site('/version')).json()).version, 'v2');
+});
+
+test('a rollback makes an earlier version live again without building, with no failed request; another account cannot roll back', async () => {
+  const rollback = (body: object = {}, credentials = ts.admin) => signedFetch(ts.url, credentials, 'POST', `/apps/${appId}/branches/main/rollback`, { service: 'amplify', body });
+  const seen: string[] = [];
+  let loading = true;
+  const load = (async () => {
+    while (loading) {
+      const response = await site('/version');
+      seen.push(response.status === 200 ? (await response.json()).version : `status ${response.status}`);
+    }
+  })();
+  // With no job named: the last successful build before the live one (v1; v3 to v5 failed).
+  const started = await rollback();
+  assert.equal(started.status, 200, JSON.stringify(started.json));
+  assert.equal(started.json.jobSummary.jobType, 'RETRY');
+  const job = await finishedJob(amplify, appId, started.json.jobSummary.jobId, { timeoutMs: 30_000 });
+  await new Promise((r) => setTimeout(r, 300));
+  loading = false;
+  await load;
+  assert.equal(job.status, 'SUCCEED', job.log);
+  assert.match(job.log, /Redeploying version \w+ \(job 1, commit \w+\): nothing to build/);
+  assert.doesNotMatch(job.log, /Cloning/);
+  assert.deepEqual([...new Set(seen)], ['v2', 'v1'], `answers across the rollback: ${[...new Set(seen)].join(', ')}`);
+  assert.equal((await amplify.send(new GetBranchCommand({ appId, branchName: 'main' }))).branch!.activeJobId, started.json.jobSummary.jobId);
+
+  // Nothing before v1; a failed job published nothing; a named job goes forward again.
+  const nothingEarlier = await rollback();
+  assert.equal(nothingEarlier.status, 400);
+  assert.match(nothingEarlier.json.message, /no earlier successful build to roll back to/);
+  const failed = await rollback({ jobId: '3' });
+  assert.equal(failed.status, 400);
+  assert.match(failed.json.message, /Job 3 did not publish a version \(its status is FAILED\)/);
+  const forward = await rollback({ jobId: '2' });
+  assert.equal((await finishedJob(amplify, appId, forward.json.jobSummary.jobId, { timeoutMs: 30_000 })).status, 'SUCCEED');
+  assert.equal((await (await site('/version')).json()).version, 'v2');
+
+  // Another account's administrator: the app does not exist for it, whatever it names.
+  const other = await memberAccount(ts);
+  const refused = await rollback({ jobId: '1' }, other.admin);
+  assert.equal(refused.status, 404, JSON.stringify(refused.json));
   assert.equal((await (await site('/version')).json()).version, 'v2');
 });

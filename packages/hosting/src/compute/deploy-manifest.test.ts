@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeployManifestError, findDeploymentBundle, loadDeployManifest, parseDeployManifest } from './deploy-manifest.ts';
+import { DeployManifestError, findDeploymentBundle, formatManifestIssue, loadDeployManifest, parseDeployManifest } from './deploy-manifest.ts';
 
 const compute = (src = 'default') => ({ kind: 'Compute', src });
 const base = () => ({
@@ -156,5 +156,35 @@ describe('loadDeployManifest', () => {
     const b = await bundle({ 'static/a.txt': 'a', 'compute/default/real.js': '' });
     await symlink('/etc/passwd', join(b.hosting, 'compute/default/server.js'));
     await assert.rejects(loadDeployManifest(b.hosting), /entrypoint names \.amplify-hosting\/compute\/default\/server\.js, which is not a regular file/);
+  });
+});
+
+describe('positions of manifest issues', () => {
+  it('gives the line and column of a JSON syntax error', () => {
+    const text = '{\n  "version": 1,\n  "routes": [\n    { "path": "/*", }\n  ]\n}\n';
+    assert.throws(() => parseDeployManifest(text), (error: DeployManifestError) => {
+      assert.equal(error.issues[0]!.line, 4, error.message);
+      assert.match(error.message, /\n- deploy-manifest\.json:4:\d+: deploy-manifest\.json is not valid JSON/);
+      return true;
+    });
+  });
+
+  it("points each problem at its value in the text, and warnings too", () => {
+    const m = base();
+    m.routes[2].target.src = 'api';
+    m.buildId = 'x';
+    const text = JSON.stringify(m, null, 2);
+    const line = text.split('\n').findIndex((l) => l.includes('"api"')) + 1;
+    assert.throws(() => parseDeployManifest(text), (error: DeployManifestError) => {
+      const issue = error.issues.find((i) => i.path === 'routes[2].target.src');
+      assert.equal(issue?.line, line, error.message);
+      assert.match(error.message, new RegExp(`\\n- deploy-manifest\\.json:${line}:\\d+: routes\\[2\\]\\.target\\.src names compute resource 'api'`));
+      return true;
+    });
+    m.routes[2].target.src = 'default';
+    const { warnings } = parseDeployManifest(JSON.stringify(m, null, 2));
+    const buildId = warnings.find((w) => w.path === 'buildId');
+    assert.equal(buildId?.line, JSON.stringify(m, null, 2).split('\n').findIndex((l) => l.includes('"buildId"')) + 1);
+    assert.equal(formatManifestIssue(buildId!), `deploy-manifest.json:${buildId!.line}:3: buildId is not part of the deployment specification and is ignored.`);
   });
 });

@@ -23,6 +23,7 @@
  */
 import { lstat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { findNodeAtLocation, parse as parseJsonc, parseTree, type ParseError, type Segment } from 'jsonc-parser';
 
 export type TargetKind = 'Static' | 'Compute' | 'ImageOptimization';
 
@@ -85,6 +86,18 @@ export interface ManifestIssue {
   /** Where in the manifest. @example "routes[2].target.src" */
   path: string;
   message: string;
+  /** Where in the manifest's text (1-based), when it was given as text. */
+  line?: number;
+  column?: number;
+}
+
+/**
+ * `deploy-manifest.json:7:19: routes[0].target.src names …` (an editor's file:line:column), or, where the position
+ * is not known, `deploy-manifest.json: routes …` (or just `routes …` with `file` empty, under a heading naming it).
+ */
+export function formatManifestIssue(issue: ManifestIssue, file = 'deploy-manifest.json'): string {
+  const where = issue.line === undefined ? (file ? `${file}: ` : '') : `${file || 'deploy-manifest.json'}:${issue.line}:${issue.column}: `;
+  return `${where}${issue.path} ${issue.message}`;
 }
 
 export interface ParsedDeployManifest {
@@ -98,7 +111,7 @@ export class DeployManifestError extends Error {
   readonly issues: ManifestIssue[];
 
   constructor(issues: ManifestIssue[], source = 'deploy-manifest.json') {
-    super(`${source} does not follow the Amplify Hosting deployment specification:\n${issues.map((i) => `- ${i.path} ${i.message}`).join('\n')}`);
+    super(`${source} does not follow the Amplify Hosting deployment specification:\n${issues.map((i) => `- ${formatManifestIssue(i, i.line === undefined ? '' : source)}`).join('\n')}`);
     this.name = 'DeployManifestError';
     this.issues = issues;
   }
@@ -132,10 +145,19 @@ export function parseDeployManifest(input: unknown): ParsedDeployManifest {
   const fail = (path: string, message: string) => void issues.push({ path, message });
   let raw = input;
   if (typeof raw === 'string') {
+    // Given as text, every issue also says where it is (line and column), as the build log shows it.
+    const text = raw;
     try {
-      raw = JSON.parse(raw);
+      raw = JSON.parse(text);
     } catch (error) {
-      throw new DeployManifestError([{ path: 'deploy-manifest.json', message: `is not valid JSON (${(error as Error).message}); the build must write a JSON object.` }]);
+      throw new DeployManifestError([{ path: 'deploy-manifest.json', message: `is not valid JSON (${(error as Error).message}); the build must write a JSON object.`, ...syntaxErrorPosition(text) }]);
+    }
+    try {
+      const parsed = parseDeployManifest(raw);
+      return { ...parsed, warnings: locate(parsed.warnings, text) };
+    } catch (error) {
+      if (error instanceof DeployManifestError) throw new DeployManifestError(locate(error.issues, text));
+      throw error;
     }
   }
   if (!isObject(raw)) throw new DeployManifestError([{ path: 'deploy-manifest.json', message: `must be a JSON object with version, routes and framework; found ${show(raw)}.` }]);
@@ -384,4 +406,39 @@ export async function loadDeployManifest(bundleDir: string): Promise<DeploymentB
   }
   if (issues.length) throw new DeployManifestError(issues);
   return { ...parsed, dir: bundleDir, staticDir: hasStatic ? staticDir : undefined, computeDirs };
+}
+
+/** Adds to each issue the line and column of the value its path names (or of the nearest enclosing one that exists). */
+function locate(issues: ManifestIssue[], text: string): ManifestIssue[] {
+  const tree = parseTree(text);
+  if (!tree) return issues;
+  return issues.map((issue) => {
+    const segments = pathSegments(issue.path);
+    for (let n = segments.length; n >= 0; n--) {
+      const node = findNodeAtLocation(tree, segments.slice(0, n));
+      // A key names its property: point at the property, whose value may be what is wrong.
+      const at = node?.parent?.type === 'property' ? node.parent : node;
+      if (at) return { ...issue, ...position(text, at.offset) };
+    }
+    return issue;
+  });
+}
+
+/** `routes[2].target.src` → `['routes', 2, 'target', 'src']`; the file-level path `deploy-manifest.json` → `[]`. */
+function pathSegments(path: string): Segment[] {
+  if (path === 'deploy-manifest.json') return [];
+  return [...path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((m) => (m[2] !== undefined ? Number(m[2]) : m[1]!));
+}
+
+/** Where JSON.parse gave up, from a tolerant parser's first error. */
+function syntaxErrorPosition(text: string): { line: number; column: number } | Record<string, never> {
+  const errors: ParseError[] = [];
+  parseJsonc(text, errors, { disallowComments: true, allowTrailingComma: false });
+  return errors[0] ? position(text, errors[0].offset) : {};
+}
+
+function position(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return { line, column: offset - before.lastIndexOf('\n') };
 }

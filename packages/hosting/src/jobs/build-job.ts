@@ -11,7 +11,7 @@ import type { BranchRow } from '../api/branches.ts';
 import { collectArtifacts, parseBuildSpec, planBuild, type BuildPlan } from '../build-spec/index.ts';
 import { siteUrl } from '../sites/host-routing.ts';
 import { DRAIN_MS, type ComputeSites } from '../sites/compute-sites.ts';
-import type { SiteStore } from '../sites/site-store.ts';
+import type { SiteStore, SiteVersion } from '../sites/site-store.ts';
 import { detectFramework, nextjsBuildEnvironment } from '../frameworks/index.ts';
 import { prepareDeployment } from './publish-deployment.ts';
 import type { JobLogs } from './job-logs.ts';
@@ -76,11 +76,51 @@ export async function runBuildJob(deps: BuildJobDeps, job: JobRow, signal: Abort
     await updateStep(db, job, name, { status: 'RUNNING', start_time: deps.now() });
   };
   const endStep = (name: StepName, status: string, reason?: string) => updateStep(db, job, name, { status, end_time: deps.now(), status_reason: reason ?? null });
+  /**
+   * Makes a version the branch's live one. A compute version's servers start first: the previous version keeps
+   * answering until the new one's have answered their first request, and finishes the requests it already has.
+   */
+  const goLive = async (version: SiteVersion) => {
+    const key = siteKey(job);
+    const previous = await deps.sites.pointer(key);
+    const deployment = deps.compute.deployment(key, version, environmentOf(app!, branch!), app!.account_id);
+    if (deployment) {
+      log('DEPLOY', '# Starting the new version\'s compute servers');
+      await deps.compute.warm(deployment).catch(async (error: Error) => {
+        if (previous?.versionId !== version.versionId) await deps.compute.retire(key, version.versionId);
+        throw fail('DEPLOY', `# The new version's server did not start: ${error.message.replace(/\.+$/, '')}. The live version is unchanged; see its output in the app's compute log.`);
+      });
+    }
+    await deps.sites.activate(key, version.versionId);
+    if (previous && previous.versionId !== version.versionId) await deps.compute.retire(key, previous.versionId, { drainMs: DRAIN_MS });
+  };
+  const verify = async (versionId: string) => {
+    await startStep('VERIFY');
+    const live = await deps.sites.live(siteKey(job));
+    if (live?.versionId !== versionId) throw fail('VERIFY', 'The new version did not become live.');
+    log('VERIFY', `Live at ${siteUrl(job.app_id, job.branch_name, deps.siteBase())}`);
+    await endStep('VERIFY', 'SUCCEED');
+    await updateJob(db, job, { status: 'SUCCEED', end_time: deps.now() });
+    await db.updateTable('hosting_branches').set({ active_job_id: String(job.job_id) }).where('app_id', '=', job.app_id).where('branch_name', '=', job.branch_name).execute();
+  };
 
   try {
     await updateJob(db, job, { status: 'RUNNING' });
     await startStep('BUILD');
     if (!app || !branch) throw fail('BUILD', 'The app or branch was deleted before the job started.');
+    // A redeploy (a rollback) names its version when it is queued: nothing is checked out or built.
+    if (job.version_id) {
+      const version = await deps.sites.version(job.version_id).catch(() => undefined);
+      if (!version) throw fail('BUILD', `# Version ${job.version_id.slice(0, 12)} is no longer kept on this server: it cannot be redeployed. Start a RETRY job to rebuild its commit instead.`);
+      log('BUILD', `# Redeploying version ${version.versionId.slice(0, 12)} (job ${job.retry_of}, commit ${job.commit_id}): nothing to build.`);
+      await endStep('BUILD', 'SUCCEED');
+      await startStep('DEPLOY');
+      await goLive(version);
+      log('DEPLOY', `Version ${version.versionId.slice(0, 12)} is live again.`);
+      await endStep('DEPLOY', 'SUCCEED');
+      await verify(version.versionId);
+      return;
+    }
     const src = join(jobDir, 'src');
     const home = join(jobDir, 'home');
     mkdirSync(home, { recursive: true });
@@ -131,33 +171,14 @@ export async function runBuildJob(deps: BuildJobDeps, job: JobRow, signal: Abort
     const version = await deps.sites.createVersion(files, {
       sourceRoot: compute?.staticDir ?? join(src, baseDirectory), customHeaders: plan.customHeaders, ...(compute && { deployment: compute.deployment }),
     });
-    const key = siteKey(job);
-    const previous = await deps.sites.pointer(key);
-    const deployment = compute && deps.compute.deployment(key, await deps.sites.version(version.versionId), environmentOf(app, branch), app.account_id);
-    if (deployment) {
-      // The previous version keeps answering until the new one's servers have answered their first request.
-      log('DEPLOY', '# Starting the new version\'s compute servers');
-      await deps.compute.warm(deployment).catch(async (error: Error) => {
-        if (previous?.versionId !== version.versionId) await deps.compute.retire(key, version.versionId);
-        throw fail('DEPLOY', `# The new version's server did not start: ${error.message.replace(/\.+$/, '')}. The live version is unchanged; see its output in the app's compute log.`);
-      });
-    }
-    await deps.sites.activate(key, version.versionId);
+    await updateJob(db, job, { version_id: version.versionId });
+    await goLive(await deps.sites.version(version.versionId));
     if (compute) await db.updateTable('hosting_branches').set({ framework: compute.framework }).where('app_id', '=', job.app_id).where('branch_name', '=', job.branch_name).execute();
-    // Requests that resolved the previous version just before the switch still finish on its servers.
-    if (previous && previous.versionId !== version.versionId) await deps.compute.retire(key, previous.versionId, { drainMs: DRAIN_MS });
     log('DEPLOY', `Published ${version.fileCount} files (${version.totalBytes} bytes) as version ${version.versionId.slice(0, 12)}.`);
     // The cache is saved once the site is live: archiving node_modules need not delay the new version.
     if (cacheDirs.length) await saveCache(cacheFile, jobDir, cacheDirs, { onLog: (t: string) => log('DEPLOY', t) }).catch((e: Error) => log('DEPLOY', `# Cache not saved: ${e.message}`));
     await endStep('DEPLOY', 'SUCCEED');
-
-    await startStep('VERIFY');
-    const live = await deps.sites.live(siteKey(job));
-    if (live?.versionId !== version.versionId) throw fail('VERIFY', 'The new version did not become live.');
-    log('VERIFY', `Live at ${siteUrl(job.app_id, job.branch_name, deps.siteBase())}`);
-    await endStep('VERIFY', 'SUCCEED');
-    await updateJob(db, job, { status: 'SUCCEED', end_time: deps.now() });
-    await db.updateTable('hosting_branches').set({ active_job_id: String(job.job_id) }).where('app_id', '=', job.app_id).where('branch_name', '=', job.branch_name).execute();
+    await verify(version.versionId);
   } catch (thrown) {
     const cancelled = thrown instanceof Cancelled;
     if (!cancelled && !(thrown instanceof JobFailure)) log(step, `# Internal error: ${toGantryError(thrown).message}`);

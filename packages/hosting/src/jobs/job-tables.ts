@@ -13,6 +13,11 @@ export interface JobTables {
     commit_id: string; commit_message: string; commit_time: number;
     /** RETRY jobs rerun the commit of this job. */
     retry_of: number | null;
+    /**
+     * The site version the job made live. A build sets it when it publishes; a redeploy (a rollback) is queued
+     * with it set, and makes that version live again without building.
+     */
+    version_id: string | null;
     cancel_requested: number;
     created_at: number; start_time: number | null; end_time: number | null;
   };
@@ -63,6 +68,12 @@ export const jobMigrations: Migration[] = [
         .addColumn('end_time', 'bigint')
         .addPrimaryKeyConstraint('hosting_job_steps_pk', ['app_id', 'branch_name', 'job_id', 'step_name'])
         .execute();
+    },
+  },
+  {
+    name: 'hosting-0003-job-versions',
+    async up(db) {
+      await db.schema.alterTable('hosting_jobs').addColumn('version_id', 'text').execute();
     },
   },
 ];

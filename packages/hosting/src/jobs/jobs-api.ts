@@ -1,3 +1,4 @@
+import { GantryError } from '@gantry/core';
 import { callerAccount, type CallContext, type Operation } from '@gantry/iam';
 import type { RestEndpoint } from '@gantry/edge';
 import { branchArn } from '../api/amplify-shapes.ts';
@@ -7,7 +8,7 @@ import type { HostingContext, Scope } from '../api/hosting-context.ts';
 import { pageSize } from '../api/pagination.ts';
 import type { JobLogs } from './job-logs.ts';
 import { jobSummaryShape, stepShape } from './job-shapes.ts';
-import { enqueueJob, JOB_TYPES, listJobs, listSteps, requestStop, requireJob, type JobDb } from './jobs.ts';
+import { enqueueJob, findJob, JOB_TYPES, listJobs, listSteps, originOf, previousBuild, requestStop, requireJob, type JobDb, type JobRow } from './jobs.ts';
 
 type Params = Record<string, any>;
 
@@ -83,7 +84,39 @@ export function jobEndpoints(deps: JobsApiDeps): RestEndpoint[] {
     },
   });
 
+  /**
+   * Gantry's rollback (Amplify can only rebuild an old commit): a RETRY job that makes the version an earlier
+   * job published live again, without building, through the same switch as a build (compute servers warm
+   * first). Authorised as StartJob, since it starts one.
+   */
+  const RollbackBranch = op({
+    action: 'amplify:StartJob',
+    resource: jobResource,
+    async run(p, call) {
+      const branch = await requireBranch(ctx, scopeOf(call), p.appId, p.branchName);
+      const target = p.jobId !== undefined
+        ? await originOf(db, await requireJob(db, branch.app_id, branch.branch_name, requiredString('jobId', p.jobId, 255)))
+        : await previousLiveBuild(branch.app_id, branch.branch_name, branch.active_job_id);
+      if (target.status !== 'SUCCEED' || !target.version_id) {
+        throw new GantryError('BadRequestException', `Job ${target.job_id} did not publish a version (its status is ${target.status}): roll back to a job that succeeded.`);
+      }
+      const job = await enqueueJob(db, branch, {
+        jobType: 'RETRY', commitId: target.commit_id, commitMessage: target.commit_message, commitTime: target.commit_time,
+        retryOf: target.job_id, versionId: target.version_id, reason: optionalString('jobReason', p.jobReason, 255) ?? `Rollback to job ${target.job_id}`,
+      }, ctx.now().getTime());
+      deps.wake();
+      return { jobSummary: jobSummaryShape(job) };
+    },
+  });
+  const previousLiveBuild = async (appId: string, branchName: string, activeJobId: string | null): Promise<JobRow> => {
+    const live = activeJobId ? await findJob(db, appId, branchName, Number(activeJobId)) : undefined;
+    const previous = live && (await previousBuild(db, live));
+    if (!previous) throw new GantryError('BadRequestException', `Branch ${branchName} has no earlier successful build to roll back to: name one with jobId.`);
+    return previous;
+  };
+
   return [
+    { method: 'POST', path: '/apps/{appId}/branches/{branchName}/rollback', operation: RollbackBranch },
     { method: 'POST', path: '/apps/{appId}/branches/{branchName}/jobs', operation: StartJob },
     { method: 'GET', path: '/apps/{appId}/branches/{branchName}/jobs', operation: ListJobs },
     { method: 'GET', path: '/apps/{appId}/branches/{branchName}/jobs/{jobId}', operation: GetJob },

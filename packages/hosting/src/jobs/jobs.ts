@@ -29,6 +29,8 @@ export interface EnqueueArgs {
   commitMessage?: string;
   commitTime?: number;
   retryOf?: number;
+  /** Set for a redeploy: the job makes this site version live again instead of building. */
+  versionId?: string;
   reason?: string;
 }
 
@@ -43,7 +45,7 @@ export async function enqueueJob(db: JobDb, branch: BranchRow, args: EnqueueArgs
           app_id: branch.app_id, branch_name: branch.branch_name, job_id: Number(last?.id ?? 0) + 1,
           account_id: branch.account_id, region: branch.region, job_type: args.jobType, status: 'PENDING',
           status_reason: args.reason ?? null, commit_id: args.commitId ?? 'HEAD', commit_message: args.commitMessage ?? '',
-          commit_time: args.commitTime ?? now, retry_of: args.retryOf ?? null, cancel_requested: 0,
+          commit_time: args.commitTime ?? now, retry_of: args.retryOf ?? null, version_id: args.versionId ?? null, cancel_requested: 0,
           created_at: now, start_time: null, end_time: null,
         };
         await tx.insertInto('hosting_jobs').values(row).execute();
@@ -67,6 +69,28 @@ export async function requireJob(db: JobDb, appId: string, branch: string, jobId
   const job = Number.isInteger(id) && id > 0 ? await findJob(db, appId, branch, id) : undefined;
   if (!job) throw jobNotFound(appId, branch, jobId);
   return job;
+}
+
+/**
+ * The build a job's version came from: a redeploy names the job it redeploys, and that job is always a build
+ * (redeploying a redeploy names the original build).
+ */
+export async function originOf(db: JobDb, job: JobRow): Promise<JobRow> {
+  if (job.retry_of === null || job.version_id === null) return job;
+  const retried = await findJob(db, job.app_id, job.branch_name, job.retry_of);
+  return retried?.version_id === job.version_id ? retried : job;
+}
+
+/**
+ * What a rollback makes live when it names no job: the last successful build before the one whose version is
+ * live, with another version. Rolling back again goes one further back, as the live job's origin moves back.
+ */
+export async function previousBuild(db: JobDb, live: JobRow): Promise<JobRow | undefined> {
+  const origin = await originOf(db, live);
+  let query = db.selectFrom('hosting_jobs').selectAll().where('app_id', '=', live.app_id).where('branch_name', '=', live.branch_name)
+    .where('status', '=', 'SUCCEED').where('job_id', '<', origin.job_id).where('version_id', 'is not', null);
+  if (live.version_id) query = query.where('version_id', '!=', live.version_id);
+  return query.orderBy('job_id', 'desc').limit(1).executeTakeFirst();
 }
 
 /** Newest first, as Amplify lists them. */

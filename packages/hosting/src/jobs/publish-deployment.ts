@@ -9,7 +9,7 @@ import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { GantryError } from '@gantry/core';
 import type { ComputeBundleStore } from '../compute/compute-bundles.ts';
-import { DeployManifestError, findDeploymentBundle, loadDeployManifest } from '../compute/deploy-manifest.ts';
+import { DeployManifestError, findDeploymentBundle, formatManifestIssue, loadDeployManifest } from '../compute/deploy-manifest.ts';
 import { bundleNextjs, detectFramework, type DetectedFramework } from '../frameworks/index.ts';
 import type { SiteDeployment, SiteFileInput } from '../sites/site-store.ts';
 
@@ -41,7 +41,7 @@ export async function prepareDeployment(args: {
     if (error instanceof DeployManifestError) throw new GantryError('ValidationError', `The deployment bundle ${relative(args.src, bundleDir) || '.'} cannot be published:\n${error.message}`);
     throw error;
   }
-  for (const warning of bundle.warnings) args.log(`# deploy-manifest.json: ${warning.path}: ${warning.message}`);
+  for (const warning of bundle.warnings) args.log(`# ${formatManifestIssue(warning)}`);
   const stored = bundle.manifest.computeResources.length ? await args.bundles.ingest(bundle) : undefined;
   const staticDir = bundle.staticDir ?? join(bundle.dir, 'static');
   const files = bundle.staticDir ? await listFiles(bundle.staticDir) : [];
