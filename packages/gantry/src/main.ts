@@ -11,6 +11,7 @@ import { connectionsCommand } from './commands/connections-command.ts';
 import { secretsCommand } from './commands/secrets-command.ts';
 import { runsCommand } from './commands/runs-command.ts';
 import { demoCommand } from './commands/demo-command.ts';
+import { hostingCommand } from './commands/hosting-command.ts';
 import { serverCommand } from './commands/server-command.ts';
 
 const cli = yargs(hideBin(process.argv))
@@ -36,6 +37,7 @@ accountsCommand(cli);
 demoCommand(cli);
 buildspecCommand(cli);
 bootstrapCommand(cli);
+hostingCommand(cli);
 reposCommand(cli);
 gitCredentialCommand(cli);
 workflowsCommand(cli);
