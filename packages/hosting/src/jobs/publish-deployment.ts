@@ -5,7 +5,7 @@
  * published as it is. The version gets the bundle's `static/` files, its routes and its stored compute bundle;
  * nothing else of the artifacts is published, so server code is never downloadable.
  */
-import { readdir } from 'node:fs/promises';
+import { mkdtemp, readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { GantryError } from '@gantry/core';
 import type { ComputeBundleStore } from '../compute/compute-bundles.ts';
@@ -43,7 +43,8 @@ export async function prepareDeployment(args: {
   }
   for (const warning of bundle.warnings) args.log(`# ${formatManifestIssue(warning)}`);
   const stored = bundle.manifest.computeResources.length ? await args.bundles.ingest(bundle) : undefined;
-  const staticDir = bundle.staticDir ?? join(bundle.dir, 'static');
+  // A bundle may have no static/ at all (every route Compute): the version then has no files.
+  const staticDir = bundle.staticDir ?? (await mkdtemp(join(args.workDir, 'no-static-')));
   const files = bundle.staticDir ? await listFiles(bundle.staticDir) : [];
   // Amplify's name for a framework it knows (`Next.js - SSR`), else what the adapter wrote.
   const framework = detected.name !== 'Web' ? detected.name : bundle.manifest.framework.name;
