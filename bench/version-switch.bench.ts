@@ -72,7 +72,7 @@ async function appWithVersions(name: string, platform: 'WEB' | 'WEB_COMPUTE', co
   const wc = await new WorkingCopy(cloneUrl, server.admin).init();
   for (let n = 1; n <= count; n++) {
     const version = `v${n}`;
-    const files = platform === 'WEB'
+    const files: Record<string, string> = platform === 'WEB'
       ? { 'amplify.yml': STATIC_SPEC, 'index.html': version }
       : { 'amplify.yml': COMPUTE_SPEC, 'bundle/deploy-manifest.json': MANIFEST, 'bundle/compute/default/server.mjs': computeServer(version) };
     await wc.write(files).commitAndPush(version);

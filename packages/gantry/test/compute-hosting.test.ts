@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
-import { AmplifyClient, CreateAppCommand, CreateBranchCommand, GetBranchCommand, StartJobCommand } from '@aws-sdk/client-amplify';
+import { AmplifyClient, CreateAppCommand, CreateBranchCommand, GetBranchCommand, StartJobCommand, UpdateAppCommand } from '@aws-sdk/client-amplify';
 import { WorkingCopy } from './support/git.ts';
 import { finishedJob } from './support/hosting-jobs.ts';
 import { memberAccount } from './support/iam-fixtures.ts';
@@ -219,4 +219,26 @@ test('a rollback makes an earlier version live again without building, with no f
   const refused = await rollback({ jobId: '1' }, other.admin);
   assert.equal(refused.status, 404, JSON.stringify(refused.json));
   assert.equal((await (await site('/version')).json()).version, 'v2');
+});
+
+test("the app's redirects and rewrites come before the manifest's routes; rules that need a file's existence are passed over", async () => {
+  await amplify.send(new UpdateAppCommand({
+    appId, customRules: [
+      { source: '/old-page', target: '/about', status: '301' },
+      { source: '/docs/<*>', target: '/rewritten/<*>', status: '200' },
+      { source: '/theme.css', target: '/assets/app.css', status: '200' },
+      // Amplify's default rule for single-page apps: on a compute site the server decides what is missing.
+      { source: '/<*>', target: '/index.html', status: '404-200' },
+    ],
+  }));
+  await new Promise((r) => setTimeout(r, 1100)); // the site route rereads app settings every second
+  const moved = await site('/old-page', { redirect: 'manual' });
+  assert.equal(moved.status, 301);
+  assert.equal(moved.headers.get('location'), `/_sites/${appId}/main/about`);
+  assert.equal(await (await site('/docs/intro?x=1')).text(), '<h1>/rewritten/intro from v2</h1>', "the rewritten path is the one the app's server sees");
+  const css = await site('/theme.css');
+  assert.equal(await css.text(), 'body { color: teal }', 'a rewrite to a static route serves the file');
+  assert.equal(css.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+  assert.equal(await (await site('/about')).text(), '<h1>/about from v2</h1>');
+  await amplify.send(new UpdateAppCommand({ appId, customRules: [] }));
 });

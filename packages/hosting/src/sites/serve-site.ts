@@ -142,6 +142,39 @@ export function prepareSite(site: SiteToServe): void {
   compiledSite(site);
 }
 
+/**
+ * The app's rules in front of a compute site's routes: a redirect is answered here; a rewrite to a path of the
+ * site gives the path (and query) the deploy manifest then routes; no rule leaves the path as it is. Rules that
+ * cannot hold on a compute site are passed over: `404`/`404-200` ask whether a file exists, which only the app's
+ * server knows, and proxy rules are never followed by the server. Returns undefined when it has answered.
+ */
+export function applyRulesBeforeRoutes(req: IncomingMessage, res: ServerResponse, site: SiteToServe, options: Pick<ServeSiteOptions, 'path' | 'basePath' | 'host' | 'country'>): string | undefined {
+  const raw = options.path ?? req.url ?? '/';
+  const cs = compiledSite(site);
+  const rules = routableRules(cs.rules);
+  if (rules.rules.length === 0) return raw;
+  const q = raw.indexOf('?');
+  const query = q === -1 ? '' : raw.slice(q + 1);
+  const path = sanitisePath(q === -1 ? raw : raw.slice(0, q));
+  if (path === undefined) return raw;
+  const outcome = evaluateRules(rules, {
+    path, query, host: options.host ?? hostOf(req), country: options.country ?? headerValue(req.headers['cloudfront-viewer-country']), exists: () => false,
+  });
+  if (outcome?.type === 'redirect') return void redirect(res, cs, outcome.status, outcome.location, path, options.basePath);
+  if (outcome?.type === 'rewrite') return `${encodePath(outcome.path)}${query === '' ? '' : `?${query}`}`;
+  return raw;
+}
+
+const routableByRules = new WeakMap<CompiledRules, CompiledRules>();
+function routableRules(compiled: CompiledRules): CompiledRules {
+  let routable = routableByRules.get(compiled);
+  if (routable === undefined) {
+    routable = { rules: compiled.rules.filter((r) => !r.absoluteTarget && r.status !== '404' && r.status !== '404-200'), skipped: compiled.skipped };
+    routableByRules.set(compiled, routable);
+  }
+  return routable;
+}
+
 function handle(req: IncomingMessage, res: ServerResponse, site: SiteToServe, options: ServeSiteOptions): void {
   const method = req.method;
   const isRead = method === 'GET' || method === 'HEAD';

@@ -4,7 +4,7 @@ import type { HostingTables } from '../api/hosting-tables.ts';
 import { basicAuthAllows } from './basic-auth.ts';
 import { branchSubdomain, parseSiteRequest } from './host-routing.ts';
 import type { CustomRule } from './rewrite-rules.ts';
-import { serveSite, type SiteToServe } from './serve-site.ts';
+import { applyRulesBeforeRoutes, serveSite, type SiteToServe } from './serve-site.ts';
 import type { LiveSite, SiteStore } from './site-store.ts';
 import type { ComputeDeployment } from '../compute/compute-pool.ts';
 import { serveDeployment } from '../compute/serve-deployment.ts';
@@ -31,7 +31,8 @@ interface AppSettings {
 export function siteRoute(db: Kysely<HostingTables>, sites: SiteStore, siteDomain: () => string, compute: ComputeSites): Route {
   const settings = new Map<string, AppSettings>();
   // serveSite caches what it compiles per site object: hand it the same object while version and rules hold.
-  const siteObjects = new WeakMap<LiveSite, { rules: CustomRule[]; site: SiteToServe; deployment?: ComputeDeployment }>();
+  // `files` is the site without the app's rules, for the static routes of a compute site (the rules ran before).
+  const siteObjects = new WeakMap<LiveSite, { rules: CustomRule[]; site: SiteToServe; files: SiteToServe; deployment?: ComputeDeployment }>();
   const load = async (appId: string): Promise<AppSettings | undefined> => {
     const hit = settings.get(appId);
     if (hit && Date.now() - hit.loadedAt < SETTINGS_TTL_MS) return hit;
@@ -80,17 +81,20 @@ export function siteRoute(db: Kysely<HostingTables>, sites: SiteStore, siteDomai
       let entry = siteObjects.get(live);
       if (entry?.rules !== app.customRules) {
         const deployment = compute.deployment(live.branchKey, live, app.environments.get(branch) ?? {}, app.account);
-        entry = { rules: app.customRules, site: { ...live, customRules: app.customRules }, ...(deployment && { deployment }) };
+        entry = { rules: app.customRules, site: { ...live, customRules: app.customRules }, files: { ...live, customRules: [] }, ...(deployment && { deployment }) };
         siteObjects.set(live, entry);
       }
       const site = entry.site;
       // Rewrites to other hosts are not proxied: a site must not make the server reach addresses for it.
-      const serveStatic = (more: { onNotFound?: () => void; cacheControl?: string } = {}) =>
-        serveSite(req, res, site, { path: address.path, basePath: address.basePath, proxy: false, ...more });
-      if (!entry.deployment) return serveStatic();
+      if (!entry.deployment) return serveSite(req, res, site, { path: address.path, basePath: address.basePath, proxy: false });
+      // On a compute site the rules come before the manifest's routes (a rewrite changes the path they route),
+      // and are not applied again to the static files a route serves.
+      const path = applyRulesBeforeRoutes(req, res, site, { path: address.path, basePath: address.basePath });
+      if (path === undefined) return;
+      const { files } = entry;
       serveDeployment(req, res, {
-        host: compute.host, deployment: entry.deployment, path: address.path,
-        serveStatic: ({ target, onNotFound }) => serveStatic({ onNotFound, cacheControl: target.cacheControl }),
+        host: compute.host, deployment: entry.deployment, path,
+        serveStatic: ({ target, onNotFound }) => serveSite(req, res, files, { path, basePath: address.basePath, proxy: false, onNotFound, cacheControl: target.cacheControl }),
       });
     },
   };
