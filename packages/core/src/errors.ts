@@ -54,6 +54,21 @@ export const ERROR_CATALOGUE = {
   ValidationException: { status: 400 },
   AccessDeniedException: { status: 403 },
 
+  // The JSON protocol (awsJson1_0/1_1)
+  UnknownOperationException: { status: 400 },
+  SerializationException: { status: 400 },
+  InvalidSignatureException: { status: 403 },
+  InternalServerError: { status: 500 },
+
+  // Systems Manager Parameter Store (JSON 1.1)
+  ParameterNotFound: { status: 400 },
+  ParameterAlreadyExists: { status: 400 },
+  ParameterVersionNotFound: { status: 400 },
+  HierarchyLevelLimitExceededException: { status: 400 },
+  UnsupportedParameterType: { status: 400 },
+  InvalidNextToken: { status: 400 },
+  ParameterLimitExceeded: { status: 400 },
+
   // Gantry-wide
   Conflict: { status: 409 },
   InternalFailure: { status: 500 },

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GantryError, toGantryError } from '@gantry/core';
 import type { Iam } from '@gantry/iam';
+import { createJsonHandler, isJsonRequest, type JsonService } from './protocols/json/json-protocol.ts';
 import { createQueryHandler, type QueryService } from './protocols/query/query-protocol.ts';
 
 /** A handler for part of the URL space, tried in order of registration. */
@@ -14,6 +15,8 @@ export interface EdgeOptions {
   iam: Iam;
   /** Services spoken over the AWS Query protocol at `POST /` (IAM, STS). */
   queryServices: QueryService[];
+  /** Services spoken over the AWS JSON protocol at `POST /` with `X-Amz-Target` (SSM). @default [] */
+  jsonServices?: JsonService[];
   /** Further routes (REST-JSON APIs, git, webhooks, sites), tried before the Query endpoint. */
   routes?: Route[];
 }
@@ -24,6 +27,7 @@ export interface EdgeOptions {
  */
 export function createEdge(options: EdgeOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const handleQuery = createQueryHandler(options.iam, options.queryServices);
+  const handleJson = createJsonHandler(options.iam, options.jsonServices ?? []);
   const routes = options.routes ?? [];
   return (req, res) => {
     let url: URL;
@@ -32,8 +36,11 @@ export function createEdge(options: EdgeOptions): (req: IncomingMessage, res: Se
     } catch {
       return sendJsonError(res, new GantryError('MalformedQueryString', `The request target ${req.url} is not a valid URL.`));
     }
-    const route = routes.find((r) => r.matches(req, url));
-    const work = route
+    // A JSON-protocol call names its operation in a header, on any path the SDK's endpoint resolution gives.
+    const route = isJsonRequest(req) ? undefined : routes.find((r) => r.matches(req, url));
+    const work = isJsonRequest(req)
+      ? handleJson(req, res)
+      : route
       ? route.handle(req, res, url)
       : url.pathname === '/health'
         ? Promise.resolve(sendHealth(res))

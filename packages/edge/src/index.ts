@@ -1,5 +1,6 @@
 export { createEdge, sendJsonError, type EdgeOptions, type Route } from './edge.ts';
 export type { QueryService } from './protocols/query/query-protocol.ts';
+export type { JsonService } from './protocols/json/json-protocol.ts';
 export { loadOrCreateLocalCa, type TlsMaterial } from './tls/local-ca.ts';
 export * from './auth/index.ts';
 export { readBody } from './http/read-body.ts';

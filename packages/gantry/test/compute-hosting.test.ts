@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { AmplifyClient, CreateAppCommand, CreateBranchCommand, GetBranchCommand, StartJobCommand, UpdateAppCommand } from '@aws-sdk/client-amplify';
 import { WorkingCopy } from './support/git.ts';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { finishedJob } from './support/hosting-jobs.ts';
 import { memberAccount } from './support/iam-fixtures.ts';
 import { signedFetch } from './support/signed-fetch.ts';
@@ -27,6 +28,7 @@ frontend:
     build:
       commands:
         - mkdir -p .amplify-hosting && cp -r bundle/. .amplify-hosting/
+        - echo "token in the build is $(node -p 'JSON.parse(process.env.secrets ?? "{}").API_TOKEN ?? "none"')"
   artifacts:
     baseDirectory: .amplify-hosting
     files:
@@ -49,6 +51,7 @@ createServer((req, res) => {
   const url = new URL(req.url, 'http://x');
   const json = (body) => { res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': ['a=1; Path=/', 'b=2; HttpOnly'] }); res.end(JSON.stringify(body)); };
   if (url.pathname === '/version') return json({ version: '${version}', greeting: process.env.GREETING ?? null, secret: process.env.AWS_SECRET_ACCESS_KEY ?? null });
+  if (url.pathname === '/env') return json({ API_TOKEN: process.env.API_TOKEN ?? null, SHARED_NAME: process.env.SHARED_NAME ?? null, INJECTED: process.env.INJECTED ?? null });
   if (url.pathname === '/forwarded') return json({ proto: req.headers['x-forwarded-proto'], host: req.headers['x-forwarded-host'], for: req.headers['x-forwarded-for'] });
   if (url.pathname === '/stream') { res.writeHead(200, { 'content-type': 'text/plain' }); res.write('one\\n'); return setTimeout(() => res.end('two\\n'), 300); }
   if (url.pathname === '/read') { try { return json({ text: readFileSync(url.searchParams.get('path'), 'utf8') }); } catch (e) { return json({ error: e.code }); } }
@@ -241,4 +244,22 @@ test("the app's redirects and rewrites come before the manifest's routes; rules 
   assert.equal(css.headers.get('cache-control'), 'public, max-age=31536000, immutable');
   assert.equal(await (await site('/about')).text(), '<h1>/about from v2</h1>');
   await amplify.send(new UpdateAppCommand({ appId, customRules: [] }));
+});
+
+test("the branch's environment secrets from Parameter Store: JSON `secrets` in the build, masked in its log; variables of the app's server; another account's never", async () => {
+  const ssm = new SSMClient({ endpoint: ts.url, region: 'us-west-2', credentials: ts.admin, maxAttempts: 1 });
+  await ssm.send(new PutParameterCommand({ Name: `/amplify/${appId}/main/API_TOKEN`, Value: 'branch-t0ken-value', Type: 'SecureString' }));
+  await ssm.send(new PutParameterCommand({ Name: `/amplify/shared/${appId}/API_TOKEN`, Value: 'shared-t0ken-value', Type: 'SecureString' }));
+  await ssm.send(new PutParameterCommand({ Name: `/amplify/shared/${appId}/SHARED_NAME`, Value: 'shared-plain-value', Type: 'String' }));
+  // Another account plants a parameter under this app's path in its own Parameter Store.
+  const other = await memberAccount(ts);
+  await new SSMClient({ endpoint: ts.url, region: 'us-west-2', credentials: other.admin, maxAttempts: 1 })
+    .send(new PutParameterCommand({ Name: `/amplify/${appId}/main/INJECTED`, Value: 'from-another-account', Type: 'String' }));
+
+  const built = await deploy('v6');
+  assert.equal(built.status, 'SUCCEED', built.log);
+  assert.match(built.log, /# Environment secrets: API_TOKEN, SHARED_NAME \(in the variable secrets, as JSON\)/);
+  assert.match(built.log, /token in the build is \*+/, 'the build reads it; the log masks it');
+  assert.doesNotMatch(built.log, /t0ken-value|shared-plain-value/);
+  assert.deepEqual(await (await site('/env')).json(), { API_TOKEN: 'branch-t0ken-value', SHARED_NAME: 'shared-plain-value', INJECTED: null }, "the branch's secret wins over the shared one");
 });

@@ -18,6 +18,7 @@ import { jobMigrations } from './jobs/job-tables.ts';
 import { jobEndpoints } from './jobs/jobs-api.ts';
 import { enqueueJob, type JobDb } from './jobs/jobs.ts';
 import { logRoute } from './jobs/log-route.ts';
+import type { SecretParameters } from './api/app-secrets.ts';
 import type { RepositoryAccess } from './api/repository-access.ts';
 import { ComputeBundleStore } from './compute/compute-bundles.ts';
 import { ComputeHost } from './compute/compute-pool.ts';
@@ -51,6 +52,8 @@ export interface HostingServiceOptions {
   concurrency?: number;
   /** Server processes per compute resource of a live compute app. @default 1 */
   computeProcesses?: number;
+  /** The accounts' Parameter Store, for apps' environment secrets (`/amplify/<appId>/<branch>/…`). */
+  secrets?: SecretParameters;
 }
 
 /** The service principal Amplify Hosting assumes app service roles as. */
@@ -101,7 +104,7 @@ export function createHostingService(options: HostingServiceOptions): HostingSer
 
   return {
     migrations: [...hostingMigrations, ...jobMigrations],
-    routes: [incomingWebhookRoute(api.ctx, wake), logRoute(db, logs), api.route, siteRoute(api.ctx.db, sites, options.siteDomain, compute)],
+    routes: [incomingWebhookRoute(api.ctx, wake), logRoute(db, logs), api.route, siteRoute(api.ctx.db, sites, options.siteDomain, compute, options.secrets)],
     sites,
     async start() {
       scheduler = new JobScheduler({
@@ -110,7 +113,7 @@ export function createHostingService(options: HostingServiceOptions): HostingSer
         now: () => Date.now(),
         run: (job, signal) => runBuildJob({
           db, logs, sites, compute, workRoot: join(root, 'work'), cacheRoot: join(root, 'cache'),
-          repositories: options.repositories, toolPaths: options.toolPaths ?? [], toolEnvironment: options.toolEnvironment ?? {}, sandbox: options.sandbox, siteBase, now: () => Date.now(),
+          repositories: options.repositories, toolPaths: options.toolPaths ?? [], toolEnvironment: options.toolEnvironment ?? {}, sandbox: options.sandbox, secrets: options.secrets, siteBase, now: () => Date.now(),
           endpointUrl: options.publicUrl, serviceRoleCredentials: (app) => serviceRoleCredentials(options.iam, app),
         }, job, signal),
       });

@@ -10,6 +10,7 @@ import { openStore, type Store } from '@gantry/store';
 import { createBackendService, dataPlaneFromDataApi } from '@gantry/backend';
 import { createDataApi, createGraphqlRoute, createRealtimeServer, realtimeApiIdFromPath } from '@gantry/data';
 import { createHostingService } from '@gantry/hosting';
+import { ParameterStore, parameterMigrations, parametersJsonService } from '@gantry/parameters';
 import { BuildSandbox } from '@gantry/runner';
 import { createSourceService } from '@gantry/source';
 import { WorkflowService } from '@gantry/workflows';
@@ -67,8 +68,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const sandbox = BuildSandbox.open({
     readOnly: [GANTRY_ROOT, tools.prefix], hidden: [dataDir], perAccount: [tools.npmEnvironment.npm_config_cache!], unsafe: options.unsafeBuilds,
   });
+  // Parameter Store: configuration and secrets per account and region; hosting reads apps' environment secrets there.
+  const parameters = new ParameterStore(store.db, box);
   const hosting = createHostingService({
     store, iam, box, dataDir, publicUrl, siteDomain: () => `localhost:${httpPort}`,
+    secrets: { readTree: (scope, path) => parameters.readTree(scope, path) },
     repositories: source,
     toolPaths: [tools.bin],
     toolEnvironment: tools.environment,
@@ -89,7 +93,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // Data APIs are served over HTTPS: the aws-amplify realtime client only speaks wss:// to `<data.url>/realtime`.
   const backend = createBackendService({ store, iam, dataPlane: dataPlaneFromDataApi(data), dataBaseUrl: () => httpsUrl });
   // Every service's migrations run together: the migrator checks the whole applied history at once.
-  await store.migrate([...Iam.migrations, ...source.migrations, ...hosting.migrations, ...backend.migrations, ...workflows.migrations]);
+  await store.migrate([...Iam.migrations, ...source.migrations, ...hosting.migrations, ...backend.migrations, ...workflows.migrations, ...parameterMigrations]);
   await iam.initialize();
   source.events.on('push', (push) => hosting.onPush(push));
   source.events.on('push', async (push) => void (await workflows.onPush(push)));
@@ -103,6 +107,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       { signingName: 'iam', version: '2010-05-08', namespace: 'https://iam.amazonaws.com/doc/2010-05-08/', operations: iamOperations(iam) },
       { signingName: 'sts', version: '2011-06-15', namespace: 'https://sts.amazonaws.com/doc/2011-06-15/', operations: stsOperations(iam) },
     ],
+    jsonServices: [parametersJsonService(iam, parameters)],
     routes: [
       ...hosting.routes,
       backend.route,

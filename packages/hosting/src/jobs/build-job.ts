@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { toGantryError } from '@gantry/core';
 import { BUILD_LIMITS, keepToolNodeOptions, removeTree, restoreCache, runShell, saveCache, type BuildSandbox, type PhaseResult } from '@gantry/runner';
 import type { AppRow } from '../api/apps.ts';
+import { branchSecrets, secretVariables, type SecretParameters } from '../api/app-secrets.ts';
 import type { RepositoryAccess } from '../api/repository-access.ts';
 import { branchArn } from '../api/amplify-shapes.ts';
 import type { BranchRow } from '../api/branches.ts';
@@ -38,6 +39,8 @@ export interface BuildJobDeps {
   toolEnvironment: Record<string, string>;
   /** Where the build's commands run; the job's directory is the only one of the server's it sees. */
   sandbox?: BuildSandbox;
+  /** The account's Parameter Store: the app's environment secrets. */
+  secrets?: SecretParameters;
   /** Base URL branch sites are reached at. */
   siteBase(): string;
   /** The server's URL, given to builds as AWS_ENDPOINT_URL so AWS tools in them reach Gantry. */
@@ -71,6 +74,7 @@ export async function runBuildJob(deps: BuildJobDeps, job: JobRow, signal: Abort
     return new JobFailure(message);
   };
   let step: StepName = 'BUILD';
+  let secrets: Record<string, string> = {};
   const startStep = async (name: StepName) => {
     step = name;
     await updateStep(db, job, name, { status: 'RUNNING', start_time: deps.now() });
@@ -83,7 +87,7 @@ export async function runBuildJob(deps: BuildJobDeps, job: JobRow, signal: Abort
   const goLive = async (version: SiteVersion) => {
     const key = siteKey(job);
     const previous = await deps.sites.pointer(key);
-    const deployment = deps.compute.deployment(key, version, environmentOf(app!, branch!), app!.account_id);
+    const deployment = deps.compute.deployment(key, version, { ...environmentOf(app!, branch!), ...secretVariables(secrets) }, app!.account_id);
     if (deployment) {
       log('DEPLOY', '# Starting the new version\'s compute servers');
       await deps.compute.warm(deployment).catch(async (error: Error) => {
@@ -108,6 +112,7 @@ export async function runBuildJob(deps: BuildJobDeps, job: JobRow, signal: Abort
     await updateJob(db, job, { status: 'RUNNING' });
     await startStep('BUILD');
     if (!app || !branch) throw fail('BUILD', 'The app or branch was deleted before the job started.');
+    secrets = await branchSecrets(deps.secrets, { account: job.account_id, region: job.region }, job.app_id, job.branch_name);
     // A redeploy (a rollback) names its version when it is queued: nothing is checked out or built.
     if (job.version_id) {
       const version = await deps.sites.version(job.version_id).catch(() => undefined);
@@ -127,6 +132,11 @@ export async function runBuildJob(deps: BuildJobDeps, job: JobRow, signal: Abort
     await checkout(deps, job, app, src, (t) => log('BUILD', t));
     const plan = loadPlan(app, branch, src, (t) => log('BUILD', t));
     const env = buildEnvironment(deps, job, app, branch, plan, home, await frameworkEnvironment(app, join(src, plan.appRoot)));
+    if (Object.keys(secrets).length) {
+      // As on Amplify: one JSON variable, `secrets`; the values are masked wherever the log would show them.
+      env.secrets = JSON.stringify(secrets);
+      log('BUILD', `# Environment secrets: ${Object.keys(secrets).join(', ')} (in the variable secrets, as JSON)`);
+    }
     const credentials = await deps.serviceRoleCredentials(app).catch((error: Error) => {
       throw fail('BUILD', `# Could not assume the app's service role ${app.iam_service_role_arn}: ${error.message}. Its trust policy must allow amplify.amazonaws.com to call sts:AssumeRole.`);
     });
@@ -145,7 +155,7 @@ export async function runBuildJob(deps: BuildJobDeps, job: JobRow, signal: Abort
       timeoutMs: timeoutMinutes * 60_000,
       limits: BUILD_LIMITS,
       signal,
-      secrets: credentials ? [credentials.secretAccessKey, credentials.sessionToken] : [],
+      secrets: [...(credentials ? [credentials.secretAccessKey, credentials.sessionToken] : []), ...Object.values(secrets), ...(env.secrets ? [env.secrets] : [])],
       // Each account has its own npm cache: one account's build must not plant packages for another's.
       ...(deps.sandbox && { sandbox: { sandbox: deps.sandbox.forAccount(job.account_id), root: jobDir } }),
       onLog: (text) => deps.logs.append(job, 'BUILD', text),

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Route } from '@gantry/edge';
 import type { HostingTables } from '../api/hosting-tables.ts';
+import { branchSecrets, secretVariables, type SecretParameters } from '../api/app-secrets.ts';
 import { basicAuthAllows } from './basic-auth.ts';
 import { branchSubdomain, parseSiteRequest } from './host-routing.ts';
 import type { CustomRule } from './rewrite-rules.ts';
@@ -21,6 +22,7 @@ interface AppSettings {
   /** Each branch's variables (the app's, overlaid with the branch's): what its compute servers run with. */
   environments: Map<string, Record<string, string>>;
   account: string;
+  region: string;
   loadedAt: number;
 }
 
@@ -28,7 +30,7 @@ interface AppSettings {
  * Branch sites: `http://<branch>.<appId>.<siteDomain>/…` and `/_sites/<appId>/<branch>/…`, served from the
  * branch's live version. App settings are cached for a second so serving needs no database read per request.
  */
-export function siteRoute(db: Kysely<HostingTables>, sites: SiteStore, siteDomain: () => string, compute: ComputeSites): Route {
+export function siteRoute(db: Kysely<HostingTables>, sites: SiteStore, siteDomain: () => string, compute: ComputeSites, secrets?: SecretParameters): Route {
   const settings = new Map<string, AppSettings>();
   // serveSite caches what it compiles per site object: hand it the same object while version and rules hold.
   // `files` is the site without the app's rules, for the static routes of a compute site (the rules ran before).
@@ -36,7 +38,7 @@ export function siteRoute(db: Kysely<HostingTables>, sites: SiteStore, siteDomai
   const load = async (appId: string): Promise<AppSettings | undefined> => {
     const hit = settings.get(appId);
     if (hit && Date.now() - hit.loadedAt < SETTINGS_TTL_MS) return hit;
-    const app = await db.selectFrom('hosting_apps').select(['account_id', 'custom_rules', 'enable_basic_auth', 'basic_auth_credentials', 'environment_variables']).where('app_id', '=', appId).executeTakeFirst();
+    const app = await db.selectFrom('hosting_apps').select(['account_id', 'region', 'custom_rules', 'enable_basic_auth', 'basic_auth_credentials', 'environment_variables']).where('app_id', '=', appId).executeTakeFirst();
     if (!app) return undefined;
     const rows = await db.selectFrom('hosting_branches').select(['branch_name', 'enable_basic_auth', 'basic_auth_credentials', 'environment_variables']).where('app_id', '=', appId).execute();
     const appEnvironment = JSON.parse(app.environment_variables) as Record<string, string>;
@@ -47,7 +49,7 @@ export function siteRoute(db: Kysely<HostingTables>, sites: SiteStore, siteDomai
       if (b.enable_basic_auth) protectedBranches.set(b.branch_name, b.basic_auth_credentials ?? app.basic_auth_credentials ?? '');
       else if (app.enable_basic_auth) protectedBranches.set(b.branch_name, app.basic_auth_credentials ?? '');
     }
-    const value = { branches: rows.map((b) => b.branch_name), customRules: JSON.parse(app.custom_rules) as CustomRule[], protectedBranches, environments, account: app.account_id, loadedAt: Date.now() };
+    const value = { branches: rows.map((b) => b.branch_name), customRules: JSON.parse(app.custom_rules) as CustomRule[], protectedBranches, environments, account: app.account_id, region: app.region, loadedAt: Date.now() };
     if (settings.size > 10_000) settings.clear();
     settings.set(appId, value);
     return value;
@@ -80,7 +82,11 @@ export function siteRoute(db: Kysely<HostingTables>, sites: SiteStore, siteDomai
       if (!live) return notFound(res, `Branch ${branch} has no deployed site yet: run a build (StartJob, a push with auto build, or its webhook).`);
       let entry = siteObjects.get(live);
       if (entry?.rules !== app.customRules) {
-        const deployment = compute.deployment(live.branchKey, live, app.environments.get(branch) ?? {}, app.account);
+        // A compute version's servers get the branch's variables and its environment secrets (read when they start).
+        const env = live.manifest.deployment
+          ? { ...app.environments.get(branch), ...secretVariables(await branchSecrets(secrets, { account: app.account, region: app.region }, address.appId, branch)) }
+          : {};
+        const deployment = compute.deployment(live.branchKey, live, env, app.account);
         entry = { rules: app.customRules, site: { ...live, customRules: app.customRules }, files: { ...live, customRules: [] }, ...(deployment && { deployment }) };
         siteObjects.set(live, entry);
       }
