@@ -85,3 +85,32 @@ test('_next/static is served as immutable static files and public/ as the site r
   assert.equal(robots.status, 200);
   assert.ok((await robots.text()).length > 0);
 });
+
+test('getStaticProps pages are served prerendered and regenerated after their revalidate period (ISR)', async () => {
+  const generatedAt = async () => Number(/generated-at:(?:<!-- -->)?(\d+)/.exec(await (await site('/isr')).text())?.[1]);
+  // The build's prerender is already stale: the first request serves it and regenerates the page.
+  const prerendered = await generatedAt();
+  assert.ok(prerendered > 0, 'the page carries the time it was generated');
+  let first = await generatedAt();
+  for (let i = 0; first === prerendered && i < 50; i++) first = await new Promise((r) => setTimeout(r, 100)).then(generatedAt);
+  assert.ok(first > prerendered, 'a stale page is regenerated');
+  assert.equal(await generatedAt(), first, 'within its revalidate period the same render is served');
+  // Stale after 1 s: the next request triggers regeneration in the background, a later one gets the new render.
+  await new Promise((r) => setTimeout(r, 1200));
+  const deadline = Date.now() + 10_000;
+  let latest = await generatedAt();
+  while (latest === first && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    latest = await generatedAt();
+  }
+  assert.ok(latest > first, `regenerated after the revalidate period (still ${latest})`);
+});
+
+test('next/image answers an image from public/ through the image optimizer', async () => {
+  const image = await site('/_next/image?url=%2Fdot.png&w=64&q=75');
+  assert.equal(image.status, 200, await image.clone().text());
+  assert.match(image.headers.get('content-type') ?? '', /^image\//);
+  assert.ok((await image.arrayBuffer()).byteLength > 0);
+  const outside = await site('/_next/image?url=https%3A%2F%2Fevil.example%2Fx.png&w=64&q=75');
+  assert.equal(outside.status, 400, 'remote images not allowed by the app are refused, as next start does');
+});
