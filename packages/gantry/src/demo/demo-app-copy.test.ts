@@ -2,7 +2,7 @@
 // The app here has the shape of the official Amplify Vite/React template (its amplify.yml deploys the backend in the
 // hosting build; its devDependencies hold the backend CLI).
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -44,7 +44,7 @@ const snapshot = (dir: string): Record<string, string> => Object.fromEntries(
 );
 
 describe('the pushed copy of an app given with --app-dir', () => {
-  test('deploys nothing in the hosting build, drops the backend CLI, keeps the lockfile in step, and never writes to the app', async () => {
+  test('deploys nothing in the hosting build and changes nothing else: the backend CLI and the lockfile stay as they are', async () => {
     const app = templateShapedApp();
     const before = snapshot(app);
     const work = mkdtempSync(join(tmpdir(), 'gantry-app-copy-'));
@@ -58,11 +58,23 @@ describe('the pushed copy of an app given with --app-dir', () => {
     const spec = parse(pushed['amplify.yml']!);
     assert.deepEqual(spec.backend.phases.build.commands, ['npm ci --cache .npm --prefer-offline', GENERATE_OUTPUTS]);
     assert.deepEqual(spec.frontend.phases.build.commands, ['npm run build'], 'the frontend phase is left as it was');
-    assert.equal(JSON.parse(pushed['package.json']!).devDependencies?.['@aws-amplify/backend-cli'], undefined);
-    assert.ok(!pushed['package-lock.json']!.includes('@aws-amplify/backend-cli'), 'the lockfile no longer installs it');
-    assert.ok(prepared.changes.some((c) => /generate outputs/.test(c)), prepared.changes.join('\n'));
-    assert.ok(prepared.changes.some((c) => /backend-cli/.test(c)), prepared.changes.join('\n'));
+    assert.equal(pushed['package.json'], before['package.json'], "the app's own backend CLI is installed (builds hand it over to Gantry's ampx)");
+    assert.equal(pushed['package-lock.json'], before['package-lock.json']);
+    assert.deepEqual(prepared.changes, [`amplify.yml: backend: 'npx ampx pipeline-deploy --branch $AWS_BRANCH --app-id $AWS_APP_ID' → '${GENERATE_OUTPUTS}' (the workflow deploys the backend)`]);
     assert.match(prepared.workflowTemplate, /\{\{PRODUCTION_WEBHOOK_URL\}\}/);
+  });
+
+  test('an app without a lockfile gets one generated in the copy, once for the same package.json', async () => {
+    const app = templateShapedApp();
+    rmSync(join(app, 'package-lock.json'));
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'no-lock', private: true, scripts: { build: 'vite build' } }));
+    const work = mkdtempSync(join(tmpdir(), 'gantry-app-copy-'));
+    const first = await prepareAppCopy({ appDir: app, into: join(work, 'one'), lockfileCache: join(work, 'locks') });
+    assert.ok(first.changes.includes('package-lock.json: none in the app, so one was generated (the build runs npm ci)'), first.changes.join('\n'));
+    assert.equal(JSON.parse(readFileSync(join(first.dir, 'package-lock.json'), 'utf8')).name, 'no-lock');
+    assert.ok(!existsSync(join(app, 'package-lock.json')), 'the app folder is unchanged');
+    const second = await prepareAppCopy({ appDir: app, into: join(work, 'two'), lockfileCache: join(work, 'locks') });
+    assert.equal(readFileSync(join(second.dir, 'package-lock.json'), 'utf8'), readFileSync(join(first.dir, 'package-lock.json'), 'utf8'));
   });
 
   test('a folder that is not an Amplify Gen 2 app is refused with what is missing', async () => {

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { isMap, isSeq, parseDocument, type Document, type YAMLMap } from 'yaml';
@@ -28,15 +28,6 @@ export const GENERATE_OUTPUTS = 'npx ampx generate outputs --branch $AWS_BRANCH 
 const PIPELINE_DEPLOY = /^\s*npx\s+ampx\s+pipeline-deploy\b/;
 const GENERATES_OUTPUTS = /^\s*npx\s+ampx\s+generate\s+outputs\b/;
 
-/**
- * Packages the pushed copy does without. `@aws-amplify/backend-cli` would put the real `ampx` first on PATH in
- * builds, in place of Gantry's. `@aws-amplify/backend` pulls in the whole CDK, and Gantry's loader provides its
- * own; it is kept when the frontend imports the backend definition (`import type { Schema } from
- * '../amplify/data/resource'`), since the frontend's type check then needs its types.
- */
-const BACKEND_CLI = '@aws-amplify/backend-cli';
-const BACKEND_LIBRARY = '@aws-amplify/backend';
-
 export interface PreparedApp {
   /** Repository and hosting app name. */
   name: string;
@@ -54,9 +45,9 @@ export interface PreparedApp {
 }
 
 /**
- * Copies an Amplify Gen 2 app (the sample by default) to `into`, making the changes the scenario needs in the
- * copy only: the build spec's backend phase generates outputs instead of deploying, the backend CLI is not
- * installed, and the lockfile matches. The source directory is never written to.
+ * Copies an Amplify Gen 2 app (the sample by default) to `into`, making the one change the scenario needs, in the
+ * copy only: the build spec's backend phase generates outputs instead of deploying (the workflow deploys the
+ * backend). A missing lockfile is generated. The source directory is never written to.
  */
 export async function prepareAppCopy(options: { appDir?: string; into: string; lockfileCache: string }): Promise<PreparedApp> {
   const source = resolve(options.appDir ?? SAMPLE_APP_DIR);
@@ -79,7 +70,7 @@ export async function prepareAppCopy(options: { appDir?: string; into: string; l
   });
   const manifest = JSON.parse(readFileSync(join(source, 'package.json'), 'utf8')) as PackageManifest;
   const platform = await platformOf(source);
-  const changes = [...rewriteBuildSpec(options.into, platform), ...(await trimBackendPackages(options.into, options.lockfileCache))];
+  const changes = [...rewriteBuildSpec(options.into, platform), ...(await ensureLockfile(options.into, options.lockfileCache))];
   return { name: repositoryName(manifest.name ?? basename(source)), dir: options.into, workflowTemplate: workflowTemplateOf(source), changes, platform };
 }
 
@@ -167,35 +158,15 @@ function rewriteBackend(doc: Document, spec: YAMLMap, where: string): string[] {
 }
 
 /**
- * Drops the backend CLI (and the backend library, unless the frontend needs its types) from the copy's
- * package.json, then brings the lockfile in line. Regenerated lockfiles are kept by the hash of what they were
- * made from, so a second demo run neither waits for the registry nor pushes a different lockfile.
+ * `npm ci` needs a lockfile: an app without one gets one generated in the copy. Generated lockfiles are kept by
+ * the hash of the package.json they were made from, so a second demo run neither waits for the registry nor
+ * pushes a different lockfile. An app's packages are otherwise left alone: its own `@aws-amplify/backend-cli`
+ * is installed and handed over to Gantry's ampx in builds.
  */
-async function trimBackendPackages(dir: string, cacheDir: string): Promise<string[]> {
-  const manifestFile = join(dir, 'package.json');
+async function ensureLockfile(dir: string, cacheDir: string): Promise<string[]> {
   const lockFile = join(dir, 'package-lock.json');
-  const originalManifest = readFileSync(manifestFile, 'utf8');
-  const manifest = JSON.parse(originalManifest) as Record<string, Record<string, string> | undefined>;
-  const drop = [BACKEND_CLI];
-  const frontendImport = importerOfBackendDefinition(dir);
-  if (!frontendImport) drop.push(BACKEND_LIBRARY);
-  const changes: string[] = [];
-  for (const name of drop) {
-    for (const field of ['devDependencies', 'dependencies'] as const) {
-      if (manifest[field]?.[name] !== undefined) {
-        delete manifest[field]![name];
-        changes.push(`package.json: dropped ${name} from ${field} (${name === BACKEND_CLI ? 'builds use Gantry\'s ampx' : 'Gantry\'s loader provides it'})`);
-      }
-    }
-  }
-  const hasBackendLibrary = Boolean(manifest.devDependencies?.[BACKEND_LIBRARY] ?? manifest.dependencies?.[BACKEND_LIBRARY]);
-  if (frontendImport && hasBackendLibrary) changes.push(`package.json: kept ${BACKEND_LIBRARY}, whose types ${frontendImport} imports`);
-  const lockMissing = !existsSync(lockFile);
-  if (changes.filter((c) => c.includes('dropped')).length === 0 && !lockMissing) return changes;
-  const indent = /^(\s+)"/m.exec(originalManifest)?.[1] ?? '  ';
-  writeFileSync(manifestFile, `${JSON.stringify(manifest, null, indent)}\n`);
-
-  const key = createHash('sha256').update(originalManifest).update('\0').update(lockMissing ? '' : readFileSync(lockFile)).update('\0').update(JSON.stringify(manifest)).digest('hex').slice(0, 32);
+  if (existsSync(lockFile)) return [];
+  const key = createHash('sha256').update(readFileSync(join(dir, 'package.json'))).digest('hex').slice(0, 32);
   const cached = join(cacheDir, `${key}.json`);
   if (existsSync(cached) && statSync(cached).size > 0) {
     copyFileSync(cached, lockFile);
@@ -203,34 +174,10 @@ async function trimBackendPackages(dir: string, cacheDir: string): Promise<strin
     try {
       await exec('npm', ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: dir, timeout: 600_000, maxBuffer: 16 * 1024 * 1024 });
     } catch (error: any) {
-      throw new GantryError('InternalFailure', `npm could not regenerate the copy's package-lock.json after dropping packages: ${String(error.stderr || error.message).trim().split('\n').slice(-5).join(' ')}. It needs the npm registry; check the network or npm's registry setting.`);
+      throw new GantryError('InternalFailure', `npm could not generate the copy's package-lock.json: ${String(error.stderr || error.message).trim().split('\n').slice(-5).join(' ')}. It needs the npm registry; check the network or npm's registry setting.`);
     }
     mkdirSync(cacheDir, { recursive: true });
     copyFileSync(lockFile, cached);
   }
-  changes.push(`package-lock.json: ${lockMissing ? 'generated' : 'regenerated'} to match`);
-  return changes;
-}
-
-const SOURCE_FILE = /\.(ts|tsx|js|jsx|mjs|cjs|vue|svelte|astro)$/;
-/** `'../amplify/data/resource'`, or through the `@/` / `~/` root alias the Next.js templates set up in tsconfig. */
-const IMPORTS_BACKEND = /(?:from\s+|import\s*\(\s*|require\s*\(\s*)['"](?:(?:\.\.?\/)+|[@~]\/)(?:[\w.-]+\/)*amplify\/(?:data|auth|storage|functions|backend)/;
-
-/** The first frontend file (outside amplify/) importing the backend definition, relative to the app root. */
-function importerOfBackendDefinition(root: string): string | undefined {
-  const walk = (dir: string): string | undefined => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) {
-        if (entry.name === 'amplify' && dir === root) continue;
-        if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
-        const found = walk(path);
-        if (found) return found;
-      } else if (SOURCE_FILE.test(entry.name) && IMPORTS_BACKEND.test(readFileSync(path, 'utf8'))) {
-        return relative(root, path);
-      }
-    }
-    return undefined;
-  };
-  return walk(root);
+  return ['package-lock.json: none in the app, so one was generated (the build runs npm ci)'];
 }
