@@ -38,6 +38,7 @@ export const ERROR_CATALOGUE = {
   InvalidInput: { status: 400 },
   UnmodifiableEntity: { status: 400 },
   PolicyEvaluation: { status: 500 },
+  PasswordPolicyViolation: { status: 400 },
 
   // STS
   PackedPolicyTooLarge: { status: 400 },

@@ -13,6 +13,7 @@ import { WorkingCopy } from './support/git.ts';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { finishedJob } from './support/hosting-jobs.ts';
 import { memberAccount } from './support/iam-fixtures.ts';
+import { getThroughServer } from './support/net.ts';
 import { signedFetch } from './support/signed-fetch.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
 
@@ -51,6 +52,7 @@ createServer((req, res) => {
   const url = new URL(req.url, 'http://x');
   const json = (body) => { res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': ['a=1; Path=/', 'b=2; HttpOnly'] }); res.end(JSON.stringify(body)); };
   if (url.pathname === '/version') return json({ version: '${version}', greeting: process.env.GREETING ?? null, secret: process.env.AWS_SECRET_ACCESS_KEY ?? null });
+  if (url.pathname === '/own-policy') { res.writeHead(200, { 'Content-Security-Policy': "default-src *" }); return res.end('mine'); }
   if (url.pathname === '/env') return json({ API_TOKEN: process.env.API_TOKEN ?? null, SHARED_NAME: process.env.SHARED_NAME ?? null, INJECTED: process.env.INJECTED ?? null });
   if (url.pathname === '/forwarded') return json({ proto: req.headers['x-forwarded-proto'], host: req.headers['x-forwarded-host'], for: req.headers['x-forwarded-for'] });
   if (url.pathname === '/stream') { res.writeHead(200, { 'content-type': 'text/plain' }); res.write('one\\n'); return setTimeout(() => res.end('two\\n'), 300); }
@@ -262,4 +264,16 @@ test("the branch's environment secrets from Parameter Store: JSON `secrets` in t
   assert.match(built.log, /token in the build is \*+/, 'the build reads it; the log masks it');
   assert.doesNotMatch(built.log, /t0ken-value|shared-plain-value/);
   assert.deepEqual(await (await site('/env')).json(), { API_TOKEN: 'branch-t0ken-value', SHARED_NAME: 'shared-plain-value', INJECTED: null }, "the branch's secret wins over the shared one");
+});
+
+test("by path a site shares the server's origin, so it is sandboxed there (an app's own policy cannot lift it); by host it is not", async () => {
+  const policies = (response: Response) => (response.headers.get('content-security-policy') ?? '').split(/,\s*/).filter(Boolean);
+  for (const path of ['/own-policy', '/assets/app.css', '/version']) {
+    const byPath = policies(await site(path));
+    assert.ok(byPath.some((p) => /^sandbox allow-scripts/.test(p) && !p.includes('allow-same-origin')), `${path}: ${byPath.join(' | ')}`);
+  }
+  assert.deepEqual(policies(await site('/own-policy')), ['default-src *', 'sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads']);
+  const port = new URL(ts.url).port;
+  const byHost = await getThroughServer(`http://main.${appId}.localhost:${port}/own-policy`, port);
+  assert.equal(byHost.headers['content-security-policy'], 'default-src *');
 });

@@ -1,6 +1,7 @@
 import { GantryError, secretMatchesHash } from '@gantry/core';
 import type { IamContext } from './iam-context.ts';
 import type { Principal, SessionPrincipal } from './principal.ts';
+import { loadUserSession } from './user-sessions.ts';
 
 /** What authenticating a request needs to know about an access key id. */
 export interface ResolvedCredentials {
@@ -25,7 +26,10 @@ export class CredentialResolver {
     const hit = this.cache.get(accessKeyId);
     if (hit && hit.generation === this.ctx.generation) return hit.value;
     const generation = this.ctx.generation;
-    const value = accessKeyId.startsWith('ASIA') ? await this.loadSession(accessKeyId) : await this.loadUserKey(accessKeyId);
+    // Temporary keys are role sessions (AssumeRole) or user sessions (GetSessionToken); both start with ASIA.
+    const value = accessKeyId.startsWith('ASIA')
+      ? (await this.loadSession(accessKeyId)) ?? (await loadUserSession(this.ctx, accessKeyId))
+      : await this.loadUserKey(accessKeyId);
     if (this.cache.size >= CredentialResolver.MAX_ENTRIES) this.cache.clear();
     this.cache.set(accessKeyId, { generation, value });
     return value;

@@ -1,6 +1,8 @@
 import type { Migration } from '@gantry/store';
 import { accountRegionsMigration } from './account-regions-tables.ts';
 import { auditEventsMigration } from './audit-tables.ts';
+import { loginProfilesMigration } from './login-profile-tables.ts';
+import { userSessionsMigration } from './user-session-tables.ts';
 
 /**
  * IAM's tables. Names are unique per account ignoring case, as IAM's are, so each named entity keeps a
@@ -139,4 +141,6 @@ export const iamMigrations: Migration[] = [
   },
   auditEventsMigration,
   accountRegionsMigration,
+  userSessionsMigration,
+  loginProfilesMigration,
 ];

@@ -11,7 +11,9 @@ export type { CallContext, Operation, OperationTable } from './api/operation.ts'
 export { callerAccount } from './api/operation.ts';
 export { iamOperations } from './api/iam-api.ts';
 export { stsOperations } from './api/sts-api.ts';
-export { assumeRole, pruneExpiredSessions, type AssumeRoleArgs, type AssumedRole } from './sts.ts';
+export { assumeRole, getSessionToken, pruneExpiredSessions, SESSION_TOKEN_DURATION, type AssumeRoleArgs, type AssumedRole, type GetSessionTokenArgs } from './sts.ts';
+export { revokeTemporaryCredentials, type TemporaryCredentials } from './user-sessions.ts';
+export { signInWithPassword, SIGN_IN_REFUSED, type PasswordSignInArgs } from './console-sign-in.ts';
 export type { ContextKeys } from './policy/policy-types.ts';
 export { accountOperations, accountsRestService } from './api/accounts-api.ts';
 export { accountManagementOperations, accountManagementRestServices } from './api/account-management-api.ts';

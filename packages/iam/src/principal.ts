@@ -12,6 +12,12 @@ export interface UserPrincipal {
   userName: string;
   tags: Tags;
   boundaryArn: string | null;
+  /**
+   * Set when the request was signed with the user's temporary credentials (GetSessionToken, console sign-in)
+   * rather than a long-term access key. They carry the user's own permissions; STS refuses to issue session
+   * tokens from them.
+   */
+  temporary?: { issuedAt: Date; expiresAt: Date };
 }
 
 export interface SessionPrincipal {

@@ -11,6 +11,7 @@ import type { Principal } from './principal.ts';
 import { findRoleByArn } from './roles.ts';
 import { toTags, type TagInput } from './tags.ts';
 import { constraintError } from './validation.ts';
+import { issueUserSession, pruneUserSessions, type TemporaryCredentials } from './user-sessions.ts';
 
 export interface AssumeRoleArgs {
   roleArn: string;
@@ -144,9 +145,36 @@ async function issueSession(ctx: IamContext, authorizer: Authorizer, caller: Pri
 
 const callerArn = (p: Principal): string => (p.kind === 'service' ? p.service : p.arn);
 
-/** Deletes sessions that expired more than a day ago; their keys already fail with ExpiredToken. */
+/** GetSessionToken's bounds for IAM users, in seconds: 15 minutes to 36 hours, 12 hours by default. */
+export const SESSION_TOKEN_DURATION = { min: 900, max: 129_600, default: 43_200 } as const;
+
+export interface GetSessionTokenArgs {
+  /** @default 43200 */
+  durationSeconds?: number;
+  /** Region the request was signed for; the caller's account must be usable there. */
+  region?: string;
+}
+
+/**
+ * STS GetSessionToken: temporary credentials with the calling user's own permissions. No policy controls it
+ * (it is an authentication operation), but only long-term user keys may call it: role sessions and the
+ * temporary credentials it returned itself are refused, as on AWS.
+ */
+export async function getSessionToken(ctx: IamContext, caller: Principal, args: GetSessionTokenArgs = {}): Promise<{ credentials: TemporaryCredentials }> {
+  const duration = args.durationSeconds ?? SESSION_TOKEN_DURATION.default;
+  if (!Number.isInteger(duration) || duration < SESSION_TOKEN_DURATION.min)
+    throw constraintError('durationSeconds', String(args.durationSeconds), `Member must have value greater than or equal to ${SESSION_TOKEN_DURATION.min}`);
+  if (duration > SESSION_TOKEN_DURATION.max)
+    throw constraintError('durationSeconds', String(args.durationSeconds), `Member must have value less than or equal to ${SESSION_TOKEN_DURATION.max}`);
+  if (caller.kind !== 'user' || caller.temporary)
+    throw new GantryError('AccessDenied', 'Cannot call GetSessionToken with session credentials');
+  if (args.region !== undefined) await requireStsRegion(ctx, caller.account, args.region);
+  return { credentials: await issueUserSession(ctx, { account: caller.account, id: caller.userId }, duration) };
+}
+
+/** Deletes role and user sessions that expired more than a day ago; their keys already fail with ExpiredToken. */
 export async function pruneExpiredSessions(ctx: IamContext): Promise<number> {
   const cutoff = new Date(ctx.now().getTime() - 86_400_000).toISOString();
   const result = await ctx.db.deleteFrom('sessions').where('expires_at', '<', cutoff).executeTakeFirst();
-  return Number(result.numDeletedRows);
+  return Number(result.numDeletedRows) + (await pruneUserSessions(ctx, cutoff));
 }

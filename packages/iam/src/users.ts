@@ -1,6 +1,7 @@
 import { GantryError, secretString, uniqueId } from '@gantry/core';
 import { isUniqueViolation } from '@gantry/store';
 import { nowIso, type IamContext } from './iam-context.ts';
+import { hasLoginProfile } from './login-profiles.ts';
 import type { Tags } from './principal.ts';
 import { checkName, checkPath } from './validation.ts';
 
@@ -66,6 +67,7 @@ export async function deleteUser(ctx: IamContext, account: string, name: string)
   // IAM refuses to delete a user that still has subresources, so nothing is orphaned silently.
   const keys = await ctx.db.selectFrom('access_keys').select('id').where('account_id', '=', account).where('user_name', '=', user.name).executeTakeFirst();
   if (keys) throw new GantryError('DeleteConflict', 'Cannot delete entity, must delete access keys first.');
+  if (await hasLoginProfile(ctx, user.id)) throw new GantryError('DeleteConflict', 'Cannot delete entity, must delete login profile first.');
   const inline = await ctx.db.selectFrom('inline_policies').select('name').where('principal_arn', '=', user.arn).executeTakeFirst();
   if (inline) throw new GantryError('DeleteConflict', 'Cannot delete entity, must delete policies first.');
   const attached = await ctx.db.selectFrom('policy_attachments').select('policy_arn').where('principal_arn', '=', user.arn).executeTakeFirst();

@@ -19,6 +19,7 @@ export function serverCommand(yargs: Argv) {
       const server = await startServer({ dataDir: args.dataDir as string, port: args.port, host: args.host, unsafeBuilds: args.unsafeBuilds, computeProcesses: args.computeProcesses });
       console.log(`listening on ${server.url}`);
       console.log(`https on ${server.httpsUrl} (local CA: ${server.caCertFile})`);
+      console.log(`console at ${server.url}/ (sign in with an access key, or an IAM user's console password)`);
       if (server.buildsUnavailable) console.log(`warning: builds and workflow actions will fail: ${server.buildsUnavailable}`);
       else if (args.unsafeBuilds) console.log('warning: --unsafe-builds: builds and workflow actions run as this server\'s user and can read its keys');
       console.log(`AWS profiles: AWS_CONFIG_FILE=${server.dataDir}/aws-config AWS_SHARED_CREDENTIALS_FILE=${server.dataDir}/credentials`);

@@ -50,8 +50,8 @@ export function printClosingSummary(progress: DemoProgress, summary: DemoSummary
   progress.print([
     '',
     `The pipeline is live (${seconds(progress.elapsedMs)}).`,
-    // There is no web console yet: the server is reached as an AWS endpoint, with the generated profiles.
     `  server      ${summary.url}  (AWS endpoint; AWS_CONFIG_FILE=${summary.dataDir}/aws-config for SDKs and CLIs)`,
+    `  console     ${summary.url}/  (sign in with the access keys in ${summary.dataDir}/credentials)`,
     ...stage('staging'),
     ...stage('production'),
     `  pipeline    run ${summary.run.id} ${summary.run.status}: ${summary.run.actions.map((a) => `${a.name} ${a.status}`).join(', ')}`,

@@ -8,6 +8,7 @@ import { createEdge, loadOrCreateLocalCa, restJsonRoute, sendJsonError, type Rou
 import { accountManagementRestServices, accountsRestService, auditEventsRestService, Iam, iamOperations, pruneExpiredSessions, stsOperations } from '@gantry/iam';
 import { openStore, type Store } from '@gantry/store';
 import { createBackendService, dataPlaneFromDataApi } from '@gantry/backend';
+import { createConsole } from '@gantry/console';
 import { createDataApi, createGraphqlRoute, createRealtimeServer, realtimeApiIdFromPath } from '@gantry/data';
 import { createHostingService } from '@gantry/hosting';
 import { ParameterStore, parameterMigrations, parametersJsonService } from '@gantry/parameters';
@@ -92,8 +93,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const data = createDataApi({ rootDir: join(dataDir, 'data'), typenameOnModels: false });
   // Data APIs are served over HTTPS: the aws-amplify realtime client only speaks wss:// to `<data.url>/realtime`.
   const backend = createBackendService({ store, iam, dataPlane: dataPlaneFromDataApi(data), dataBaseUrl: () => httpsUrl });
+  // The web console calls the APIs above through this server's own listeners, as the signed-in principal.
+  const webConsole = createConsole({ iam, store, box, siteDomain: () => `localhost:${httpPort}`, loopback: () => ({ http: url, https: httpsUrl, caCert: tls.caCert }) });
   // Every service's migrations run together: the migrator checks the whole applied history at once.
-  await store.migrate([...Iam.migrations, ...source.migrations, ...hosting.migrations, ...backend.migrations, ...workflows.migrations, ...parameterMigrations]);
+  await store.migrate([...Iam.migrations, ...source.migrations, ...hosting.migrations, ...backend.migrations, ...workflows.migrations, ...parameterMigrations, ...webConsole.migrations]);
   await iam.initialize();
   source.events.on('push', (push) => hosting.onPush(push));
   source.events.on('push', async (push) => void (await workflows.onPush(push)));
@@ -118,6 +121,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       ...accountManagementRestServices(iam).map((service) => restJsonRoute(iam, service)),
       restJsonRoute(iam, auditEventsRestService(iam)),
       restJsonRoute(iam, workflows.restService),
+      ...webConsole.routes,
     ],
   });
 

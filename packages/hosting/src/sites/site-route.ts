@@ -3,6 +3,7 @@ import type { Route } from '@gantry/edge';
 import type { HostingTables } from '../api/hosting-tables.ts';
 import { branchSecrets, secretVariables, type SecretParameters } from '../api/app-secrets.ts';
 import { basicAuthAllows } from './basic-auth.ts';
+import { sandboxPathForm } from './path-form-sandbox.ts';
 import { branchSubdomain, parseSiteRequest } from './host-routing.ts';
 import type { CustomRule } from './rewrite-rules.ts';
 import { applyRulesBeforeRoutes, serveSite, type SiteToServe } from './serve-site.ts';
@@ -69,6 +70,7 @@ export function siteRoute(db: Kysely<HostingTables>, sites: SiteStore, siteDomai
         res.writeHead(301, { location: address.redirectTo });
         return void res.end();
       }
+      if (address.via === 'path') sandboxPathForm(res);
       const app = await load(address.appId);
       const candidates = app?.branches.filter((b) => (address.via === 'path' ? b === address.branch : branchSubdomain(b) === address.branchLabel)) ?? [];
       const branch = candidates.length === 1 ? candidates[0] : candidates.find((b) => b === address.branch);

@@ -7,6 +7,7 @@ import {
 import { createRole, deleteRole, listRoles, requireRole, roleArn, setRoleBoundary, updateTrustPolicy } from '../roles.ts';
 import { toTags, type TagInput } from '../tags.ts';
 import { createAccessKey, createUser, deleteAccessKey, deleteUser, listAccessKeys, requireUser, setUserBoundary, userArn } from '../users.ts';
+import { createLoginProfile, deleteLoginProfile, getLoginProfile, updateLoginProfile, type LoginProfile } from '../login-profiles.ts';
 import { requireParam } from '../validation.ts';
 import { accessKeyShape, encodeDocument, policyShape, roleShape, userShape } from './iam-shapes.ts';
 import { callerAccount, type CallContext, type Operation, type OperationTable } from './operation.ts';
@@ -45,6 +46,8 @@ async function checkBoundary(iam: Iam, account: string, arn: string | undefined)
   return arn;
 }
 
+const loginProfileShape = (l: LoginProfile) => ({ UserName: l.userName, CreateDate: l.createDate, PasswordResetRequired: l.passwordResetRequired });
+
 export function iamOperations(iam: Iam): OperationTable {
   const ctx = iam.ctx;
   const op = <P = Params>(o: Operation<P>): Operation<P> => o;
@@ -72,6 +75,39 @@ export function iamOperations(iam: Iam): OperationTable {
       resource: userResource,
       async run(p: Params, call) {
         await deleteUser(ctx, callerAccount(call), requireParam('UserName', p.UserName));
+        return {};
+      },
+    }),
+    // ── console passwords (login profiles) ────────────────────────────────────────────────────────────────
+    CreateLoginProfile: op({
+      action: 'iam:CreateLoginProfile',
+      resource: userResource,
+      async run(p: Params, call) {
+        const profile = await createLoginProfile(ctx, callerAccount(call), { userName: userNameOf(p, call), password: p.Password, passwordResetRequired: bool(p.PasswordResetRequired) });
+        return { LoginProfile: loginProfileShape(profile) };
+      },
+    }),
+    GetLoginProfile: op({
+      action: 'iam:GetLoginProfile',
+      resource: userResource,
+      run: async (p: Params, call) => ({ LoginProfile: loginProfileShape(await getLoginProfile(ctx, callerAccount(call), userNameOf(p, call))) }),
+    }),
+    UpdateLoginProfile: op({
+      action: 'iam:UpdateLoginProfile',
+      resource: userResource,
+      async run(p: Params, call) {
+        await updateLoginProfile(ctx, callerAccount(call), {
+          userName: requireParam('UserName', p.UserName), password: p.Password,
+          passwordResetRequired: p.PasswordResetRequired === undefined ? undefined : bool(p.PasswordResetRequired),
+        });
+        return {};
+      },
+    }),
+    DeleteLoginProfile: op({
+      action: 'iam:DeleteLoginProfile',
+      resource: userResource,
+      async run(p: Params, call) {
+        await deleteLoginProfile(ctx, callerAccount(call), userNameOf(p, call));
         return {};
       },
     }),

@@ -1,6 +1,6 @@
 import { principalUserId } from '../principal.ts';
 import type { Iam } from '../iam-service.ts';
-import { assumeRole } from '../sts.ts';
+import { assumeRole, getSessionToken } from '../sts.ts';
 import { requireStsRegion } from '../sts-region.ts';
 import type { OperationTable } from './operation.ts';
 
@@ -27,6 +27,22 @@ export function stsOperations(iam: Iam): OperationTable {
           AssumedRoleUser: { AssumedRoleId: result.assumedRoleUser.assumedRoleId, Arn: result.assumedRoleUser.arn },
           PackedPolicySize: result.packedPolicySize,
           SourceIdentity: result.sourceIdentity,
+        };
+      },
+    },
+    GetSessionToken: {
+      action: 'sts:GetSessionToken',
+      // An authentication operation: no policy grants or denies it (see getSessionToken for who may call it).
+      selfAuthorized: true,
+      async run(p: Params, call) {
+        const { credentials } = await getSessionToken(iam.ctx, call.principal, {
+          durationSeconds: p.DurationSeconds === undefined ? undefined : Number(p.DurationSeconds), region: call.region,
+        });
+        return {
+          Credentials: {
+            AccessKeyId: credentials.accessKeyId, SecretAccessKey: credentials.secretAccessKey,
+            SessionToken: credentials.sessionToken, Expiration: credentials.expiration,
+          },
         };
       },
     },
