@@ -84,7 +84,8 @@ test('a password-protected site answers only with its credentials, which the API
   const { app } = await amplify.send(new GetAppCommand({ appId }));
   assert.equal(app!.enableBasicAuth, true);
   assert.equal(app!.basicAuthCredentials, undefined, 'credentials are not returned');
-  assert.ok(!readFileSync(join(ts.dataDir, 'gantry.db')).includes('app-secret'), 'the password is not stored in clear');
+  const stored = await ts.server.store.db.selectFrom('hosting_apps').select('basic_auth_credentials').where('app_id', '=', appId).executeTakeFirstOrThrow();
+  assert.ok(stored.basic_auth_credentials && !stored.basic_auth_credentials.includes('app-secret') && !stored.basic_auth_credentials.includes(Buffer.from('team:app-secret').toString('base64')), 'the password is not stored in clear');
 
   // The branch's own credentials win over the app's.
   await amplify.send(new UpdateBranchCommand({ appId, branchName: 'main', enableBasicAuth: true, basicAuthCredentials: Buffer.from('qa:branch-secret').toString('base64') }));

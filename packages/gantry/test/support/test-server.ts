@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
+import { scratchPostgres } from '@gantry/store/test-support';
 import { startServer, type RunningServer } from '../../src/server/start-server.ts';
 
 export interface Credentials { accessKeyId: string; secretAccessKey: string; sessionToken?: string }
@@ -18,9 +19,15 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-/** Starts a real Gantry server on free ports with a fresh data directory, for one test file. */
+/**
+ * Starts a real Gantry server on free ports with a fresh data directory, for one test file. With
+ * `GANTRY_TEST_STORE=postgres` its store is a fresh PostgreSQL database instead of the embedded SQLite file
+ * (the same tests, run against the scale-out store).
+ */
 export async function startTestServer(): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gantry-test-'));
+  const database = process.env.GANTRY_TEST_STORE === 'postgres' ? await scratchPostgres() : undefined;
+  if (database) process.env.GANTRY_DATABASE_URL = database.url;
   const server = await startServer({ dataDir, port: 0 });
   const credentials = readFileSync(join(dataDir, 'credentials'), 'utf8');
   const admin = {
@@ -40,6 +47,7 @@ export async function startTestServer(): Promise<TestServer> {
     sts: (c, region = 'us-west-2') => new STSClient(common(c, region)),
     async stop() {
       await server.close();
+      await database?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
