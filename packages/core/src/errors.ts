@@ -70,6 +70,24 @@ export const ERROR_CATALOGUE = {
   InvalidNextToken: { status: 400 },
   ParameterLimitExceeded: { status: 400 },
 
+  // Cognito user pools (JSON 1.1): every error is a 400, as Cognito answers (LimitExceededException is thrown with status 400 there)
+  NotAuthorizedException: { status: 400 },
+  UserNotFoundException: { status: 400 },
+  UsernameExistsException: { status: 400 },
+  AliasExistsException: { status: 400 },
+  CodeMismatchException: { status: 400 },
+  ExpiredCodeException: { status: 400 },
+  InvalidPasswordException: { status: 400 },
+  InvalidParameterException: { status: 400 },
+  UserNotConfirmedException: { status: 400 },
+  PasswordResetRequiredException: { status: 400 },
+  TooManyRequestsException: { status: 400 },
+  TooManyFailedAttemptsException: { status: 400 },
+  ResourceNotFoundException: { status: 400 },
+  GroupExistsException: { status: 400 },
+  UnsupportedOperationException: { status: 400 },
+  InvalidUserPoolConfigurationException: { status: 400 },
+
   // Gantry-wide
   Conflict: { status: 409 },
   InternalFailure: { status: 500 },

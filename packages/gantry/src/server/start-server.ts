@@ -12,6 +12,7 @@ import { createConsole } from '@gantry/console';
 import { createDataApi, createGraphqlRoute, createRealtimeServer, realtimeApiIdFromPath } from '@gantry/data';
 import { createHostingService } from '@gantry/hosting';
 import { ParameterStore, parameterMigrations, parametersJsonService } from '@gantry/parameters';
+import { createUserPoolsService } from '@gantry/auth';
 import { BuildSandbox } from '@gantry/runner';
 import { createSourceService } from '@gantry/source';
 import { WorkflowService } from '@gantry/workflows';
@@ -71,6 +72,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   // Parameter Store: configuration and secrets per account and region; hosting reads apps' environment secrets there.
   const parameters = new ParameterStore(store.db, box);
+  // Cognito-compatible user pools; token issuers are `<url>/cognito-idp/<poolId>`.
+  const userPools = createUserPoolsService({ db: store.db, box, baseUrl: () => url });
   const hosting = createHostingService({
     store, iam, box, dataDir, publicUrl, siteDomain: () => `localhost:${httpPort}`,
     secrets: { readTree: (scope, path) => parameters.readTree(scope, path) },
@@ -96,7 +99,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // The web console calls the APIs above through this server's own listeners, as the signed-in principal.
   const webConsole = createConsole({ iam, store, box, siteDomain: () => `localhost:${httpPort}`, loopback: () => ({ http: url, https: httpsUrl, caCert: tls.caCert }) });
   // Every service's migrations run together: the migrator checks the whole applied history at once.
-  await store.migrate([...Iam.migrations, ...source.migrations, ...hosting.migrations, ...backend.migrations, ...workflows.migrations, ...parameterMigrations, ...webConsole.migrations]);
+  await store.migrate([...Iam.migrations, ...source.migrations, ...hosting.migrations, ...backend.migrations, ...workflows.migrations, ...parameterMigrations, ...webConsole.migrations, ...userPools.migrations]);
   await iam.initialize();
   source.events.on('push', (push) => hosting.onPush(push));
   source.events.on('push', async (push) => void (await workflows.onPush(push)));
@@ -110,7 +113,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       { signingName: 'iam', version: '2010-05-08', namespace: 'https://iam.amazonaws.com/doc/2010-05-08/', operations: iamOperations(iam) },
       { signingName: 'sts', version: '2011-06-15', namespace: 'https://sts.amazonaws.com/doc/2011-06-15/', operations: stsOperations(iam) },
     ],
-    jsonServices: [parametersJsonService(iam, parameters)],
+    jsonServices: [parametersJsonService(iam, parameters), userPools.jsonService],
     routes: [
       ...hosting.routes,
       backend.route,
@@ -121,6 +124,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       ...accountManagementRestServices(iam).map((service) => restJsonRoute(iam, service)),
       restJsonRoute(iam, auditEventsRestService(iam)),
       restJsonRoute(iam, workflows.restService),
+      ...userPools.routes,
       ...webConsole.routes,
     ],
   });
