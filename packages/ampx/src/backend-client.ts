@@ -18,6 +18,20 @@ export interface Deployment {
 export const deployRoleArn = (account: string, region: string): string =>
   `arn:aws:iam::${account}:role/cdk-hnb659fds-deploy-role-${account}-${region}`;
 
+/**
+ * One event of a deployment, as the server's `GET /stacks/{stackName}/events` answers it: CloudFormation's
+ * DescribeStackEvents names (`StackEvent`), the same the real CLI reads.
+ */
+export interface DeploymentEvent {
+  seq?: number;
+  timestamp?: string;
+  logicalResourceId?: string;
+  resourceType?: string;
+  physicalResourceId?: string;
+  resourceStatus?: string;
+  resourceStatusReason?: string;
+}
+
 /** Signed calls to Gantry's backend deploy API (`/_gantry/backends`, signed for `cloudformation`). */
 export class BackendClient {
   constructor(private readonly context: AwsContext, private readonly credentials: () => Promise<AwsCredentialIdentity>) {}
@@ -54,7 +68,7 @@ export class BackendClient {
     return this.call('GET', `/stacks/${stackName}/deployments/${id}`);
   }
 
-  events(stackName: string, deploymentId: string, nextToken?: string): Promise<{ events: Array<{ resource?: string; status?: string; reason?: string; timestamp?: string }>; nextToken?: string; deploymentStatus?: string }> {
+  events(stackName: string, deploymentId: string, nextToken?: string): Promise<{ events: DeploymentEvent[]; nextToken?: string; deploymentStatus?: string }> {
     const query = new URLSearchParams({ deploymentId, ...(nextToken ? { nextToken } : {}) });
     return this.call('GET', `/stacks/${stackName}/events?${query}`);
   }

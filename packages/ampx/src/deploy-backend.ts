@@ -2,7 +2,7 @@ import { loadBackend } from '@gantry/amplify-backend';
 import { toStackName } from '@gantry/backend/backend-id';
 import { AmpxError } from './ampx-error.ts';
 import type { AwsContext } from './aws-context.ts';
-import { BackendApiError, BackendClient, type BackendIdentifier } from './backend-client.ts';
+import { BackendApiError, BackendClient, type BackendIdentifier, type DeploymentEvent } from './backend-client.ts';
 import { writeOutputs, type OutputsFormat } from './outputs-file.ts';
 
 export interface DeployOptions {
@@ -53,7 +53,7 @@ export async function deployBackend(context: AwsContext | Promise<AwsContext>, o
   while (!FINISHED.has(deployment.status)) {
     await new Promise((r) => setTimeout(r, 50));
     const page = await client.events(stackName, deployment.deploymentId, token);
-    for (const e of page.events) options.log(`  ${e.status ?? ''} ${e.resource ?? ''}${e.reason ? `: ${e.reason}` : ''}`);
+    for (const e of page.events) options.log(formatEvent(e));
     token = page.nextToken ?? token;
     deployment = (await client.deployment(stackName, deployment.deploymentId)).deployment;
   }
@@ -63,6 +63,18 @@ export async function deployBackend(context: AwsContext | Promise<AwsContext>, o
   options.log(`Deployment completed in ${((Date.now() - started) / 1000).toFixed(2)} seconds`);
   const file = writeOutputs(await client.outputs(stackName, options.outputs.version), options.outputs.outDir, options.outputs.format);
   options.log(`File written: ${file}`);
+}
+
+/**
+ * One line per deployment event, as the real CLI shows CloudFormation's: status, resource type, logical id and
+ * reason. The server answers with CloudFormation's field names (`resourceStatus`, `logicalResourceId`, …); reading
+ * other names printed a blank line per event.
+ * @example formatEvent({ resourceStatus: 'CREATE_COMPLETE', resourceType: 'Gantry::Data::Api', logicalResourceId: 'data' })
+ * // '  CREATE_COMPLETE | Gantry::Data::Api | data'
+ */
+export function formatEvent(event: DeploymentEvent): string {
+  const parts = [event.resourceStatus, event.resourceType, event.logicalResourceId].filter((part): part is string => Boolean(part));
+  return `  ${parts.join(' | ')}${event.resourceStatusReason ? `: ${event.resourceStatusReason}` : ''}`;
 }
 
 export function asAmpxError(error: unknown): unknown {
