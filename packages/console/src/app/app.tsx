@@ -8,7 +8,18 @@ import { BranchPage } from './hosting/branch-page.tsx';
 import { CreateAppPage } from './hosting/create-app-page.tsx';
 import { JobPage } from './hosting/job-page.tsx';
 import { NotFoundPage } from './pages/not-found-page.tsx';
+import { AuditPage } from './iam/audit-page.tsx';
+import { PoliciesPage } from './iam/policies-page.tsx';
+import { RolePage } from './iam/role-page.tsx';
+import { CreateRolePage, RolesPage } from './iam/roles-page.tsx';
+import { UserPage } from './iam/user-page.tsx';
+import { UsersPage } from './iam/users-page.tsx';
 import { SignInPage } from './pages/sign-in-page.tsx';
+import { ProjectPage } from './workflows/project-page.tsx';
+import { RunPage } from './workflows/run-page.tsx';
+import { SpacePage } from './workflows/space-page.tsx';
+import { SpacesPage } from './workflows/spaces-page.tsx';
+import { NewWorkflowPage, WorkflowPage } from './workflows/workflow-page.tsx';
 import { loadSession, region, session } from './state/session.ts';
 
 /**
@@ -57,6 +68,22 @@ function Shell() {
           <Route path="/console/hosting/apps/:appId/branches/:branchName" component={BranchPage} />
           <Route path="/console/hosting/apps/:appId/branches/:branchName/jobs/:jobId" component={JobPage} />
           <Route path="/console/hosting/apps/:appId/:tab" component={AppPage} />
+          <Route path="/console/workflows" component={SpacesPage} />
+          <Route path="/console/workflows/spaces/:space" component={SpacePage} />
+          <Route path="/console/workflows/spaces/:space/:tab" component={SpacePage} />
+          <Route path="/console/workflows/spaces/:space/projects/:project" component={ProjectPage} />
+          <Route path="/console/workflows/spaces/:space/projects/:project/new-workflow" component={NewWorkflowPage} />
+          <Route path="/console/workflows/spaces/:space/projects/:project/workflows/:name" component={WorkflowPage} />
+          <Route path="/console/workflows/spaces/:space/projects/:project/runs/:runId" component={RunPage} />
+          <Route path="/console/workflows/spaces/:space/projects/:project/:tab" component={ProjectPage} />
+          <Route path="/console/iam" component={UsersPage} />
+          <Route path="/console/iam/users" component={UsersPage} />
+          <Route path="/console/iam/users/:name" component={UserPage} />
+          <Route path="/console/iam/roles" component={RolesPage} />
+          <Route path="/console/iam/roles/new" component={CreateRolePage} />
+          <Route path="/console/iam/roles/:name" component={RolePage} />
+          <Route path="/console/iam/policies" component={PoliciesPage} />
+          <Route path="/console/iam/audit" component={AuditPage} />
           <Route default component={NotFoundPage} />
         </Router>
       </div>

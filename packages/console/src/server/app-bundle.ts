@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
@@ -16,6 +16,11 @@ export interface Asset {
 export interface AppBundle {
   js: Asset;
   css: Asset;
+  /**
+   * Code split off the entry, loaded by dynamic `import()` only on the pages that need it (the YAML editor, the
+   * graph layout): named `chunk-<hash>.js`, so each name is its content.
+   */
+  chunks: Map<string, Asset>;
 }
 
 const APP_DIR = resolve(import.meta.dirname, '../app');
@@ -51,6 +56,9 @@ async function bundle(): Promise<AppBundle> {
     write: false,
     outdir: '/console-assets',
     format: 'esm',
+    splitting: true,
+    entryNames: '[name]',
+    chunkNames: 'chunk-[hash]',
     target: ['es2020', 'chrome100', 'firefox100', 'safari15'],
     jsx: 'automatic',
     jsxImportSource: 'preact',
@@ -58,16 +66,16 @@ async function bundle(): Promise<AppBundle> {
     logLevel: 'silent',
     define: { 'process.env.NODE_ENV': '"production"' },
   });
-  const file = (ext: string) => {
-    const out = result.outputFiles.find((f) => f.path.endsWith(ext));
-    const body = Buffer.from(out?.contents ?? new Uint8Array());
-    return {
-      body, gzip: gzipSync(body, { level: 9 }), hash: createHash('sha256').update(body).digest('hex').slice(0, 16),
-      contentType: ext === '.js' ? 'text/javascript; charset=utf-8' : 'text/css; charset=utf-8',
-    };
+  const asset = (contents: Uint8Array, contentType: string): Asset => {
+    const body = Buffer.from(contents);
+    return { body, gzip: gzipSync(body, { level: 9 }), hash: createHash('sha256').update(body).digest('hex').slice(0, 16), contentType };
   };
-  return { js: file('.js'), css: file('.css') };
+  const named = (name: string) => result.outputFiles.find((f) => basename(f.path) === name)?.contents ?? new Uint8Array();
+  const chunks = new Map(result.outputFiles.filter((f) => basename(f.path).startsWith('chunk-')).map((f) => [basename(f.path), asset(f.contents, JS)]));
+  return { js: asset(named('main.js'), JS), css: asset(named('styles.css'), 'text/css; charset=utf-8'), chunks };
 }
+
+const JS = 'text/javascript; charset=utf-8';
 
 function newestMtime(dir: string): number {
   let newest = 0;

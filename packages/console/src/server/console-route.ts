@@ -62,7 +62,7 @@ export function consoleRoute(options: ConsoleRouteOptions): Route {
           if (method !== 'GET' && method !== 'HEAD') throw new GantryError('MethodNotAllowed', `${method} is not allowed on console pages.`);
           return await pages.page(req, res);
         }
-        const asset = /^\/_console\/assets\/([a-z.]+)$/.exec(path);
+        const asset = /^\/_console\/assets\/([a-z]+\.[a-z]+|chunk-[A-Z0-9]+\.js)$/.exec(path);
         if (asset && (method === 'GET' || method === 'HEAD')) return await pages.asset(req, res, asset[1]!);
         const endpoint = endpoints[`${method} ${path}`];
         if (endpoint) {

@@ -1,4 +1,5 @@
 import type { WorkflowDefinition } from '../catalog/workflow-catalog.ts';
+import type { Workflow } from '../definition/workflow-types.ts';
 import type { AccountConnection } from '../connections/account-connections.ts';
 import type { Run } from '../runs/run-engine.ts';
 
@@ -11,11 +12,24 @@ export const connectionShape = (c: AccountConnection) => ({
   roles: c.roles,
 });
 
+/**
+ * The actions of a workflow as a graph: each with what it is and every action it waits for (`DependsOn` with
+ * groups expanded, plus the dependencies variable references and input artifacts imply), in topological order.
+ */
+export const graphShape = (w: Workflow) => w.graph.order.map((name) => {
+  const a = w.actions.find((x) => x.name === name)!;
+  return {
+    name, identifier: a.identifierAsWritten, kind: a.kind, dependsOn: w.graph.dependencies[name] ?? [], groupPath: a.groupPath,
+    ...(a.environment ? { environment: a.environment.name } : {}),
+    ...(a.kind === 'approval' ? { approvalsRequired: a.configuration.approvalsRequired } : {}),
+  };
+});
+
 /** A workflow as ListWorkflows/GetWorkflow return it; the file's text only with `withContent`. */
 export const definitionShape = (d: WorkflowDefinition, withContent: boolean) => ({
   name: d.name, status: d.status, space: d.space, project: d.project, repository: d.repository, branch: d.branch, path: d.path,
   commitId: d.commitId, updatedAt: d.updatedAt.toISOString(), errors: d.errors, warnings: d.warnings,
-  ...(d.workflow ? { runMode: d.workflow.runMode, triggers: d.workflow.triggers, actions: d.workflow.graph.order } : {}),
+  ...(d.workflow ? { runMode: d.workflow.runMode, triggers: d.workflow.triggers, actions: d.workflow.graph.order, graph: graphShape(d.workflow) } : {}),
   ...(withContent ? { content: d.content } : {}),
 });
 

@@ -6,7 +6,7 @@ import { principalArn } from '../connections/account-connections.ts';
 import { parseWorkflow } from '../definition/parse-workflow.ts';
 import { workflowIssuesOf } from '../definition/workflow-issues.ts';
 import type { WorkflowService } from '../workflow-service.ts';
-import { connectionShape, definitionShape, runShape } from './api-shapes.ts';
+import { connectionShape, definitionShape, graphShape, runShape } from './api-shapes.ts';
 
 type Params = Record<string, unknown>;
 
@@ -248,10 +248,10 @@ function validate(content: string, fileName: string) {
   const format = (i: { file: string; line: number; column: number; path: string; message: string }) => ({ ...i, text: `${i.file}:${i.line}:${i.column}: ${i.path ? `${i.path}: ` : ''}${i.message}` });
   try {
     const { workflow, warnings } = parseWorkflow(content, fileName);
-    return { valid: true, name: workflow.name, errors: [], warnings: warnings.map(format), actions: workflow.graph.order };
+    return { valid: true, name: workflow.name, errors: [], warnings: warnings.map(format), actions: workflow.graph.order, graph: graphShape(workflow) };
   } catch (error) {
     const issues = workflowIssuesOf(error);
     if (issues.length === 0) throw error;
-    return { valid: false, name: undefined, errors: issues.filter((i) => i.severity === 'error').map(format), warnings: issues.filter((i) => i.severity === 'warning').map(format), actions: [] };
+    return { valid: false, name: undefined, errors: issues.filter((i) => i.severity === 'error').map(format), warnings: issues.filter((i) => i.severity === 'warning').map(format), actions: [], graph: [] };
   }
 }

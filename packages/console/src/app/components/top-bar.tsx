@@ -7,12 +7,19 @@ import { theme, toggleTheme } from '../state/theme.ts';
 import { SwitchRole } from './switch-role.tsx';
 import { useLoad } from './use-load.ts';
 
+/** The console's sections: where each starts, the URLs it owns, its name. */
+const SECTIONS = [
+  ['/console/hosting/apps', '/console/hosting/', 'Hosting'],
+  ['/console/workflows', '/console/workflows', 'Workflows'],
+  ['/console/iam/users', '/console/iam', 'IAM'],
+] as const;
+
 /**
  * The bar on every signed-in page: where you are (the account, from STS GetCallerIdentity), the region calls
  * are signed for (from Account Management ListRegions), the theme and sign-out.
  */
 export function TopBar() {
-  const { route } = useLocation();
+  const { route, path } = useLocation();
   const identity = useLoad(() => getCallerIdentity(), [session.value?.arn]);
   const regions = useLoad(() => listUsableRegions(), [session.value?.arn]);
   const [signingOut, setSigningOut] = useState(false);
@@ -22,7 +29,9 @@ export function TopBar() {
     <header class="top-bar">
       <a class="brand" href="/console/">Gantry</a>
       <nav aria-label="Sections" class="sections">
-        <a href="/console/hosting/apps">Hosting</a>
+        {SECTIONS.map(([href, prefix, label]) => (
+          <a key={href} href={href} aria-current={path.startsWith(prefix) ? 'page' : undefined}>{label}</a>
+        ))}
       </nav>
       <div class="top-bar-end">
         <span class="account" title={who} data-testid="account">
