@@ -8,6 +8,7 @@ import { UserPoolStore, type MailboxMessage } from './user-pool-store.ts';
 import { userPoolMigrations } from './user-pool-tables.ts';
 import { UserPools } from './user-pools.ts';
 import { userPoolsJsonService } from './user-pools-api.ts';
+import { userPoolDeployer } from './user-pool-deployer.ts';
 
 export { userPoolMigrations, type UserPoolTables } from './user-pool-tables.ts';
 export { UserPoolStore, newPoolId, type PoolSettings, type ClientSettings, type MailboxMessage, type PoolScope } from './user-pool-store.ts';
@@ -15,6 +16,7 @@ export { UserPools, LOCKOUT, CODES, maskDestination, type Tokens } from './user-
 export { TokenVerifier, publicJwk, type TokenClaims, type TokenUse, type VerifiedToken, type VerifyOptions } from './tokens.ts';
 export { userPoolsJsonService } from './user-pools-api.ts';
 export { jwksRoute } from './jwks-route.ts';
+export { userPoolDeployer, type DeclaredUserPool, type DeployedUserPool } from './user-pool-deployer.ts';
 export { clientSession as srpClientSession, makeVerifier as srpVerifier } from './srp.ts';
 export { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from './passwords.ts';
 
@@ -36,6 +38,10 @@ export interface UserPoolsService {
   /** Checks an access token of one of the pools (signature, issuer, expiry; pool and client when given). */
   verifyAccessToken(token: string, options?: VerifyOptions): Promise<VerifiedToken>;
   verifyIdToken(token: string, options?: VerifyOptions): Promise<VerifiedToken>;
+  /** The user an access or id token of the pool names, as the data API's user-pool authorization needs it. */
+  tokenUser(token: string, userPoolId: string): Promise<{ sub: string; username: string; groups: string[]; claims: Record<string, unknown> }>;
+  /** Makes the pools backends declare (the deploy engine's auth plane). */
+  deployer: ReturnType<typeof userPoolDeployer>;
   /** The newest message a pool sent a user (verification code, reset code, temporary password), by username, email or phone. */
   latestMessage(userPoolId: string, username: string): Promise<MailboxMessage | undefined>;
   pools: UserPools;
@@ -51,6 +57,15 @@ export function createUserPoolsService(options: UserPoolsServiceOptions): UserPo
     verifyAccessToken: (token, o) => pools.verifyAccessToken(token, o),
     verifyIdToken: (token, o) => pools.verifyIdToken(token, o),
     latestMessage: (poolId, username) => pools.latestMessage(poolId, username),
+    async tokenUser(token, userPoolId) {
+      // AppSync takes either token; clients send the access token.
+      const verified = await pools.verifyAccessToken(token, { userPoolId }).catch((error: Error) =>
+        pools.verifyIdToken(token, { userPoolId }).catch(() => Promise.reject(error)));
+      const claims = verified.claims as unknown as Record<string, unknown>;
+      const username = (claims.username ?? claims['cognito:username']) as string;
+      return { sub: verified.claims.sub, username, groups: verified.claims['cognito:groups'] ?? [], claims };
+    },
+    deployer: userPoolDeployer(pools),
     pools,
   };
 }

@@ -109,6 +109,10 @@ export class UserPoolStore {
     return q.orderBy('id').limit(limit).execute();
   }
 
+  async updatePoolSettings(id: string, settings: PoolSettings): Promise<void> {
+    await this.db.updateTable('cognito_user_pools').set({ settings: JSON.stringify(settings), modified_at: this.now() }).where('id', '=', id).execute();
+  }
+
   async deletePool(id: string): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
       for (const table of ['cognito_user_pool_clients', 'cognito_users', 'cognito_groups', 'cognito_user_groups', 'cognito_codes', 'cognito_mailbox', 'cognito_refresh_tokens', 'cognito_srp_sessions'] as const) {
@@ -188,6 +192,18 @@ export class UserPoolStore {
       if (isUniqueViolation(error)) throw new GantryError('GroupExistsException', `A group named ${row.name} already exists in this user pool.`);
       throw error;
     }
+  }
+
+  async setGroupPrecedence(poolId: string, name: string, precedence: number): Promise<void> {
+    await this.db.updateTable('cognito_groups').set({ precedence, modified_at: this.now() }).where('pool_id', '=', poolId).where('name', '=', name).execute();
+  }
+
+  /** Deletes a group and its memberships (the users stay). */
+  async deleteGroup(poolId: string, name: string): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      await tx.deleteFrom('cognito_user_groups').where('pool_id', '=', poolId).where('group_name', '=', name).execute();
+      await tx.deleteFrom('cognito_groups').where('pool_id', '=', poolId).where('name', '=', name).execute();
+    });
   }
 
   group(poolId: string, name: string): Promise<GroupRow | undefined> {

@@ -7,6 +7,7 @@ import { Deployer } from './engine/deployer.ts';
 import { ModelGenerator } from './model-introspection.ts';
 import type { ResourceProvider } from './engine/engine-types.ts';
 import { buildClientConfig, type ClientConfig } from './outputs/client-config.ts';
+import type { AuthPlane } from './providers/auth-plane.ts';
 import { authProvider } from './providers/auth-provider.ts';
 import { customOutputsProvider } from './providers/custom-outputs-provider.ts';
 import type { DataPlane } from './providers/data-plane.ts';
@@ -19,6 +20,8 @@ export interface BackendServiceOptions {
   iam: Iam;
   /** Serves the data APIs the `data` resources describe (the server adapts `@gantry/data` to it). */
   dataPlane: DataPlane;
+  /** Makes the user pools `auth` resources describe (the server adapts `@gantry/auth` to it). */
+  authPlane?: AuthPlane;
   /**
    * Base URL data APIs are reached at; a function when it is known only once the server listens. Data
    * endpoints are `<dataBaseUrl>/data/<apiId>/graphql`.
@@ -50,7 +53,7 @@ export interface BackendService {
 export function createBackendService(options: BackendServiceOptions): BackendService {
   const db = options.store.db as BackendDb;
   const dataBaseUrl = typeof options.dataBaseUrl === 'function' ? options.dataBaseUrl : () => options.dataBaseUrl as string;
-  const defaults: ResourceProvider[] = [authProvider(), dataProvider({ dataPlane: options.dataPlane, dataBaseUrl }), customOutputsProvider()];
+  const defaults: ResourceProvider[] = [authProvider({ authPlane: options.authPlane }), dataProvider({ dataPlane: options.dataPlane, dataBaseUrl }), customOutputsProvider()];
   const providers = options.providers ? options.providers(defaults) : defaults;
   const deployer = new Deployer({ db, providers, now: options.now ?? (() => new Date()) });
   const models = new ModelGenerator();

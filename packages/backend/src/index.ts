@@ -1,6 +1,7 @@
 export { createBackendService, type BackendService, type BackendServiceOptions } from './backend-service.ts';
 export { toStackName, parseStackName, validateBackendId, type BackendIdentifier } from './backend-id.ts';
 export { readManifest, type BackendManifest, type DataManifest, type AuthManifest, type UnsupportedConstruct } from './manifest.ts';
+export type { AuthPlane, UserPoolIds, UserPoolSpec } from './providers/auth-plane.ts';
 export type { DataPlane, DataApiSpec, DataApiKey, DataChangeSummary } from './providers/data-plane.ts';
 export { dataPlaneFromDataApi, describeSchemaPlan, type DataApiLike } from './providers/data-plane-adapter.ts';
 export type { ResourceProvider, ResourceState, StackOutputs, DeploymentPlan, PlanStep } from './engine/engine-types.ts';

@@ -35,7 +35,7 @@ import {
   type GraphQLScalarType,
 } from 'graphql';
 import { keyFieldsOf, type FieldDef, type ModelDef, type ModelSchema } from './model-schema.ts';
-import { compositeArgName, ModelResolvers, type ResolverContext } from './resolvers.ts';
+import { compositeArgName, ModelResolvers, restrictedFieldResolver, type ResolverContext } from './resolvers.ts';
 import { AWS_SCALAR_TYPES } from './scalars.ts';
 
 const BUILTIN: Record<string, GraphQLScalarType> = { ID: GraphQLID, String: GraphQLString, Int: GraphQLInt, Float: GraphQLFloat, Boolean: GraphQLBoolean };
@@ -359,7 +359,7 @@ function modelTypes(
     const fields: GraphQLFieldConfigMap<Record<string, unknown>, ResolverContext> = {};
     for (const f of model.fields) {
       if (!f.relation) {
-        fields[f.name] = { type: registry.outputScalarish(f) };
+        fields[f.name] = { type: registry.outputScalarish(f), ...(f.authRules && { resolve: restrictedFieldResolver(f) as GraphQLFieldConfig<Record<string, unknown>, ResolverContext>['resolve'] }) };
         continue;
       }
       const related = f.relation.model;
@@ -384,6 +384,8 @@ export interface BuiltSchema {
   schema: GraphQLSchema;
   /** Names of the object types that are models (for `__typename` handling). */
   modelTypeNames: Set<string>;
+  /** The models it was built from (their `@auth` rules decide subscriptions). */
+  modelSchema: ModelSchema;
 }
 
 /** Builds the executable schema; resolvers expect a {@link ResolverContext} as the context value. */
@@ -462,5 +464,5 @@ export function buildDataSchema(modelSchema: ModelSchema): BuiltSchema {
   for (const type of Object.values(schema.getTypeMap())) {
     if (type instanceof GraphQLObjectType || type instanceof GraphQLInputObjectType) type.getFields();
   }
-  return { schema, modelTypeNames: new Set(modelSchema.models.map((m) => m.name)) };
+  return { schema, modelTypeNames: new Set(modelSchema.models.map((m) => m.name)), modelSchema };
 }

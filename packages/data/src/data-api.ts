@@ -38,6 +38,9 @@ import { matchesFilter } from './filter.ts';
 import { parseModelSchema, type ModelIntrospection, type ModelSchema } from './model-schema.ts';
 import type { MutationOperation, ResolverContext } from './resolvers.ts';
 import { applySchema, planSchema, type SchemaPlan } from './storage/apply-schema.ts';
+import { accessUnder, itemGranted } from './authorization/access.ts';
+import { authenticate, isFailure, type ApiAuthorization, type AuthenticationFailure } from './authorization/authenticate.ts';
+import type { Caller, UserPoolTokenVerifier } from './authorization/caller.ts';
 import { apiDatabaseFile, ItemStore } from './storage/item-store.ts';
 
 export interface DataApiOptions {
@@ -60,6 +63,8 @@ export interface DataApiOptions {
   typenameOnModels?: boolean;
   /** Clock for `createdAt`/`updatedAt` and key expiry. @default () => new Date() */
   now?: () => Date;
+  /** Checks user-pool tokens (`Authorization` header) for APIs with AMAZON_COGNITO_USER_POOLS authorization. */
+  verifyUserPoolToken?: UserPoolTokenVerifier;
 }
 
 export interface ApiKeySpec {
@@ -78,6 +83,8 @@ export interface DeployInput {
   apiKeys?: ApiKeySpec[];
   /** Allow a deployment that deletes items (removed models, changed primary keys). @default false */
   allowDestructive?: boolean;
+  /** The API's authorization types and user pool. @default API_KEY only */
+  authorization?: ApiAuthorization;
 }
 
 export interface Plan extends SchemaPlan {
@@ -88,7 +95,7 @@ export interface ExecuteRequest {
   query: unknown;
   variables?: unknown;
   operationName?: unknown;
-  /** Request headers (names in any case); `x-api-key` authorises the request. */
+  /** Request headers (names in any case); `Authorization` (a user-pool token) or `x-api-key` authorises the request. */
   headers?: Record<string, string | string[] | undefined>;
 }
 
@@ -128,12 +135,12 @@ export interface DataApi {
   execute(apiId: string, request: ExecuteRequest): Promise<ExecuteResponse>;
   /**
    * For the realtime layer: validates a subscription document (`start` message payload) against the API's
-   * schema. Errors come back in AppSync's shape; authorisation (the API key) is the caller's to check with
-   * `authorize`.
+   * schema and the subscriber's access (`listen`) to its model. Events are then matched and rendered as that
+   * subscriber may see them. Errors come back in AppSync's shape; the subscriber comes from `authenticate`.
    */
-  prepareSubscription(apiId: string, request: { query: unknown; variables?: unknown; operationName?: unknown }): Promise<PreparedSubscription | { errors: AppSyncErrorEntry[] }>;
-  /** Is this `x-api-key` valid (known and not expired) for the API? */
-  authorize(apiId: string, apiKey: string | undefined): Promise<boolean>;
+  prepareSubscription(apiId: string, request: { query: unknown; variables?: unknown; operationName?: unknown }, caller: Caller): Promise<PreparedSubscription | { errors: AppSyncErrorEntry[] }>;
+  /** Who a set of request headers (`Authorization`, `x-api-key`) authenticates, or why they do not. */
+  authenticate(apiId: string, headers: ExecuteRequest['headers']): Promise<Caller | AuthenticationFailure>;
   /** The executable schema of a deployed API (for the realtime layer), or undefined. */
   getSchema(apiId: string): Promise<GraphQLSchema | undefined>;
   events: EventBus<DataEvents>;
@@ -153,7 +160,11 @@ interface Deployment {
   modelIntrospection: ModelIntrospection | null;
   apiKeys: StoredKey[];
   deployedAt: string;
+  /** Absent in deployments made before user-pool authorization existed: those are API-key APIs. */
+  authorization?: ApiAuthorization;
 }
+
+const API_KEY_ONLY: ApiAuthorization = { defaultType: 'API_KEY', additionalTypes: [] };
 
 interface ApiState {
   store: ItemStore;
@@ -326,6 +337,15 @@ export function createDataApi(options: DataApiOptions): DataApi {
     return { modelSchema, built, keys };
   }
 
+  const authorizationOf = (state: ApiState): ApiAuthorization => state.deployment?.authorization ?? API_KEY_ONLY;
+  const authenticateWith = (state: ApiState, headers: ExecuteRequest['headers']) => authenticate({
+    authorization: authorizationOf(state),
+    authorizationHeader: headerValue(headers, 'authorization'),
+    apiKey: headerValue(headers, 'x-api-key'),
+    keyIsValid: (key) => keyIsValid(state, key, clock().getTime()),
+    verifyUserPoolToken: options.verifyUserPoolToken,
+  });
+
   const api: DataApi = {
     events,
 
@@ -342,7 +362,9 @@ export function createDataApi(options: DataApiOptions): DataApi {
         const { modelSchema, built, keys } = prepare(input);
         const state = await stateForDeploy(apiId);
         const plan = await applySchema(state.store, modelSchema.models, { allowDestructive: input.allowDestructive });
-        const deployment: Deployment = { sdl: input.sdl, modelIntrospection: input.modelIntrospection ?? null, apiKeys: keys, deployedAt: clock().toISOString() };
+        const deployment: Deployment = {
+          sdl: input.sdl, modelIntrospection: input.modelIntrospection ?? null, apiKeys: keys, deployedAt: clock().toISOString(), authorization: input.authorization ?? API_KEY_ONLY,
+        };
         await state.store.setMeta(META_DEPLOYMENT, JSON.stringify(deployment));
         state.deployment = deployment;
         state.built = built;
@@ -351,12 +373,13 @@ export function createDataApi(options: DataApiOptions): DataApi {
         return { apiId, ...plan };
       }),
 
-    async authorize(apiId, apiKey) {
+    async authenticate(apiId, headers) {
       const state = await existingState(apiId).catch(() => undefined);
-      return !!state?.built && !!apiKey && keyIsValid(state, apiKey, clock().getTime());
+      if (!state?.built) return { status: 401, errorType: 'UnauthorizedException', message: 'You are not authorized to make this call.' };
+      return authenticateWith(state, headers);
     },
 
-    async prepareSubscription(apiId, request) {
+    async prepareSubscription(apiId, request, caller) {
       const state = await existingState(apiId).catch(() => undefined);
       if (!state?.built) return { errors: [{ errorType: 'NotFoundException', message: `No data API ${apiId} is deployed here` }] };
       const { schema, modelTypeNames } = state.built;
@@ -377,6 +400,11 @@ export function createDataApi(options: DataApiOptions): DataApi {
         return { errors: [{ errorType: 'ValidationError', message: 'A subscription must select exactly one field, such as onCreateTodo.' }] };
       }
       const match = /^on(Create|Update|Delete)(.+)$/.exec(field.name.value)!;
+      const model = state.built.modelSchema.models.find((m) => m.name === match[2]);
+      const defaultType = authorizationOf(state).defaultType;
+      // Subscribers get only the events of items they may read, as AppSync's per-subscriber filters do.
+      const access = model ? accessUnder(model.authRules, caller, 'listen', defaultType) : undefined;
+      if (!access) return { errors: [{ errorType: 'Unauthorized', message: `Not Authorized to access ${field.name.value} on type Subscription` }] };
       const vars = (variables as Record<string, unknown> | null | undefined) ?? {};
       // Coerce the arguments (variables and literals) by running the field once over an empty root.
       const fieldName = field.name.value;
@@ -401,9 +429,9 @@ export function createDataApi(options: DataApiOptions): DataApi {
         model: match[2]!,
         operation: match[1]!.toLowerCase() as MutationOperation,
         filter: plainFilter,
-        matches: (item) => matchesFilter(item, plainFilter),
+        matches: (item) => itemGranted(access, item) && matchesFilter(item, plainFilter),
         render: async (item) => {
-          const context: ResolverContext = { store: state.store, limits, now: () => clock().toISOString(), onMutation: () => undefined };
+          const context: ResolverContext = { store: state.store, limits, now: () => clock().toISOString(), onMutation: () => undefined, caller, defaultType };
           const result = await executeGraphql({ schema, document: prepared, variableValues: vars, operationName: operation.name?.value, rootValue: { [fieldName]: item }, contextValue: context });
           const data = result.data ? (JSON.parse(JSON.stringify(result.data)) as Record<string, unknown>) : null;
           return result.errors?.length ? { data, errors: result.errors.map((e) => formatError(e, false)) } : { data: data ?? { [responseKey]: null } };
@@ -440,9 +468,8 @@ export function createDataApi(options: DataApiOptions): DataApi {
       if (!state?.built) return requestError(404, 'NotFoundException', `No data API ${apiId} is deployed here`);
 
       // Authorisation first, as AppSync does: nothing about the API is revealed to an unauthorised caller.
-      const presented = headerValue(request.headers, 'x-api-key');
-      if (!presented) return requestError(401, 'UnauthorizedException', 'Valid authorization header not provided.');
-      if (!keyIsValid(state, presented, clock().getTime())) return requestError(401, 'UnauthorizedException', 'You are not authorized to make this call.');
+      const caller = await authenticateWith(state, request.headers);
+      if (isFailure(caller)) return requestError(caller.status, caller.errorType, caller.message);
 
       const { query, variables, operationName } = request;
       if (typeof query !== 'string' || query.trim() === '') return requestError(400, 'MalformedHttpRequestException', "Invalid request, `query` can't be null.");
@@ -501,6 +528,8 @@ export function createDataApi(options: DataApiOptions): DataApi {
       const context: ResolverContext = {
         store: state.store,
         limits,
+        caller,
+        defaultType: authorizationOf(state).defaultType,
         now: () => clock().toISOString(),
         onMutation: (model, op, item) => {
           void events.emit('mutation', { apiId, model, operation: op, item: structuredClone(item) });

@@ -14,3 +14,5 @@ export { AppSyncError } from './errors.ts';
 export type { AppSyncErrorEntry } from './errors.ts';
 export { createRealtimeServer, realtimeApiIdFromPath } from './realtime/realtime-server.ts';
 export type { RealtimeServer, RealtimeServerOptions } from './realtime/realtime-server.ts';
+export type { AuthorizationType, Caller, UserPoolCaller, UserPoolTokenVerifier } from './authorization/caller.ts';
+export type { ApiAuthorization, AuthenticationFailure } from './authorization/authenticate.ts';

@@ -45,6 +45,8 @@ export interface FieldDef {
   relation?: RelationDef;
   /** `@default(value: "...")`, as the string the directive carries. */
   defaultValue?: string;
+  /** Field-level `@auth` rules; absent when the field has none (the model's rules apply). */
+  authRules?: AuthRule[];
 }
 
 export interface IndexDef {
@@ -55,10 +57,21 @@ export interface IndexDef {
   queryField?: string;
 }
 
+/** One rule of an `@auth` directive, as the Amplify transformer reads it. */
 export interface AuthRule {
+  /** `public`, `private`, `owner`, `groups`, `custom`. */
   allow: string;
+  /** `apiKey`, `iam`, `identityPool`, `userPools`, `oidc`, `function`; each `allow` has its default. */
   provider?: string;
   operations?: string[];
+  /** `owner` rules: the field holding the owner(s). @default "owner" */
+  ownerField?: string;
+  /** `owner` rules: the token claim that identifies the owner. @default "sub::username" */
+  identityClaim?: string;
+  /** `groups` rules: the static groups allowed. */
+  groups?: string[];
+  /** `groups` rules: the field naming the groups allowed to an item (dynamic groups). */
+  groupsField?: string;
 }
 
 export interface ModelDef {
@@ -224,8 +237,11 @@ export function parseModelSchema(sdl: string, introspection?: ModelIntrospection
           case 'default':
             if (args.value !== undefined && args.value !== null) field.defaultValue = String(args.value);
             break;
+          case 'auth':
+            field.authRules = authRulesOf(directive);
+            break;
           default:
-            break; // @auth on fields and other directives do not change the data plane
+            break; // other directives do not change the data plane
         }
       }
       if (field.kind === 'model' && !field.relation) {
@@ -249,12 +265,13 @@ export function parseModelSchema(sdl: string, introspection?: ModelIntrospection
             updatedAt: typeof timestampsArg?.updatedAt === 'string' ? timestampsArg.updatedAt : timestampsArg && 'updatedAt' in timestampsArg ? undefined : 'updatedAt',
           };
     const authDirective = definition.directives!.find((d) => d.name.value === 'auth');
-    const authRules = authDirective
-      ? ((directiveArgs(authDirective).rules as unknown[] | undefined) ?? []).map((r) => {
-          const rule = r as Record<string, unknown>;
-          return { allow: String(rule.allow), provider: typeof rule.provider === 'string' ? rule.provider : undefined, operations: rule.operations ? stringList(rule.operations) : undefined };
-        })
-      : [];
+    const authRules = authDirective ? authRulesOf(authDirective) : [];
+    // The transformer adds the owner field of an owner rule when the model does not declare it.
+    for (const ownerField of new Set([...authRules, ...fields.flatMap((f) => f.authRules ?? [])].filter((r) => r.allow === 'owner').map((r) => r.ownerField ?? 'owner'))) {
+      if (!fields.some((f) => f.name === ownerField)) {
+        fields.push({ name: ownerField, type: 'String', kind: 'scalar', isList: false, isRequired: false, isListItemRequired: false, isReadOnly: false, declared: false });
+      }
+    }
     // Implicit fields, as the transformer adds them.
     const isCustomPrimaryKey = primaryKey !== undefined;
     if (!primaryKey) {
@@ -325,6 +342,18 @@ function checkModelSchema(schema: ModelSchema): void {
       }
     }
   }
+}
+
+function authRulesOf(directive: ConstDirectiveNode): AuthRule[] {
+  return ((directiveArgs(directive).rules as unknown[] | undefined) ?? []).map((r) => {
+    const rule = r as Record<string, unknown>;
+    const text = (key: string) => (typeof rule[key] === 'string' ? (rule[key] as string) : undefined);
+    return {
+      allow: String(rule.allow), provider: text('provider'), operations: rule.operations ? stringList(rule.operations) : undefined,
+      ownerField: text('ownerField'), identityClaim: text('identityClaim'), groupsField: text('groupsField'),
+      groups: rule.groups ? stringList(rule.groups) : undefined,
+    };
+  });
 }
 
 /** Which operations the API key may perform on a model, from its `@auth` rules. */

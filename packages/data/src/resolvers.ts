@@ -13,7 +13,9 @@ import { randomUUID } from 'node:crypto';
 import type { GraphQLResolveInfo } from 'graphql';
 import { AppSyncError, conditionalCheckFailed, unauthorizedField } from './errors.ts';
 import { matchesFilter, type Filter } from './filter.ts';
-import { apiKeyOperations, keyFieldsOf, type FieldDef, type IndexDef, type ModelDef, type ModelSchema } from './model-schema.ts';
+import { accessFilter, accessUnder, itemGranted, ruleType, type Access, type AccessOperation } from './authorization/access.ts';
+import { ownerValue, type AuthorizationType, type Caller } from './authorization/caller.ts';
+import { keyFieldsOf, type FieldDef, type IndexDef, type ModelDef, type ModelSchema } from './model-schema.ts';
 import { clampLimit, runQuery, type Direction, type Page } from './query.ts';
 import type { ItemOps, ItemStore } from './storage/item-store.ts';
 import { isUniqueViolation } from '@gantry/store';
@@ -28,6 +30,10 @@ export interface ResolverContext {
   /** @default new Date().toISOString() */
   now?: () => string;
   limits: { defaultLimit: number; maxLimit: number };
+  /** Who the request is made by; the model's `@auth` rules are checked against it. */
+  caller: Caller;
+  /** The API's default authorization type: models without `@auth` rules are open to it alone. */
+  defaultType: AuthorizationType;
 }
 
 type Args = Record<string, unknown>;
@@ -69,20 +75,50 @@ function defaultFor(field: FieldDef): unknown {
   }
 }
 
+/** The and of two filters, either of which may be absent. */
+const both = (a: Filter | null, b: Filter | null): Filter | null => (a && b ? ({ and: [a, b] } as Filter) : (a ?? b));
+
+/** The caller's access to a model for an operation, or the Unauthorized error of the field it came through. */
+export function modelAccess(model: ModelDef, ctx: ResolverContext, operation: AccessOperation, info: Pick<GraphQLResolveInfo, 'fieldName' | 'parentType'>): Access {
+  const access = accessUnder(model.authRules, ctx.caller, operation, ctx.defaultType);
+  if (!access) throw unauthorizedField(info.fieldName, info.parentType.name);
+  return access;
+}
+
 export class ModelResolvers {
-  private readonly allowed: Set<string>;
   private readonly fieldByName: Map<string, FieldDef>;
 
   constructor(
     readonly model: ModelDef,
     private readonly schema: ModelSchema,
   ) {
-    this.allowed = apiKeyOperations(model);
     this.fieldByName = new Map(model.fields.map((f) => [f.name, f]));
   }
 
-  private authorize(operation: 'create' | 'update' | 'delete' | 'read', info: GraphQLResolveInfo): void {
-    if (!this.allowed.has(operation)) throw unauthorizedField(info.fieldName, info.parentType.name);
+  private ownerFilter(access: Access): Filter | null {
+    return accessFilter(access, (name) => this.fieldByName.get(name));
+  }
+
+  /** Fields of the input the caller may not write (field-level `@auth`) make the whole mutation unauthorized. */
+  private checkFieldWrites(input: Item, operation: 'create' | 'update', ctx: ResolverContext, info: GraphQLResolveInfo, item: Item): void {
+    for (const name of Object.keys(input)) {
+      const rules = this.fieldByName.get(name)?.authRules;
+      if (!rules) continue;
+      const access = accessUnder(rules, ctx.caller, operation, ctx.defaultType);
+      if (!access || !itemGranted(access, item)) throw unauthorizedField(info.fieldName, info.parentType.name);
+    }
+  }
+
+  /** Owner fields a user's create left empty get the user, as the transformer's create resolver fills them. */
+  private fillOwners(doc: Item, ctx: ResolverContext): void {
+    if (ctx.caller.type !== 'AMAZON_COGNITO_USER_POOLS') return;
+    for (const rule of this.model.authRules) {
+      if (rule.allow !== 'owner' || ruleType(rule) !== 'AMAZON_COGNITO_USER_POOLS') continue;
+      const field = rule.ownerField ?? 'owner';
+      const value = ownerValue(ctx.caller, rule.identityClaim);
+      if (value === undefined || (doc[field] !== undefined && doc[field] !== null)) continue;
+      doc[field] = this.fieldByName.get(field)?.isList ? [value] : value;
+    }
   }
 
   private notify(ctx: ResolverContext, operation: MutationOperation, item: Item): void {
@@ -94,12 +130,14 @@ export class ModelResolvers {
   }
 
   get = async (_: unknown, args: Args, ctx: ResolverContext, info: GraphQLResolveInfo): Promise<Item | null> => {
-    this.authorize('read', info);
-    return (await ctx.store.get(this.model.name, itemKey(this.model, args)))?.doc ?? null;
+    const access = modelAccess(this.model, ctx, 'read', info);
+    const item = (await ctx.store.get(this.model.name, itemKey(this.model, args)))?.doc ?? null;
+    if (item && !itemGranted(access, item)) throw unauthorizedField(info.fieldName, info.parentType.name);
+    return item;
   };
 
   list = async (_: unknown, args: Args, ctx: ResolverContext, info: GraphQLResolveInfo): Promise<Page> => {
-    this.authorize('read', info);
+    const access = modelAccess(this.model, ctx, 'read', info);
     const { partitionKey, sortKeys } = this.model.primaryKey;
     const pkValue = args[partitionKey];
     const skArg = sortKeys.length === 1 ? sortKeys[0]! : sortKeys.length > 1 ? compositeArgName(sortKeys) : undefined;
@@ -108,7 +146,8 @@ export class ModelResolvers {
       throw new AppSyncError('InvalidArgumentsError', `When providing argument '${skArg}' you must also provide arguments ${partitionKey}`);
     }
     const limit = clampLimit(args.limit as number | null | undefined, ctx.limits);
-    const common = { model: this.model.name, filter: plain(args.filter) as Filter | null, limit, nextToken: args.nextToken as string | null, scope: info.fieldName };
+    // An owner's list is the items it owns: the rule is one more filter, so pages may come back short, as on AppSync.
+    const common = { model: this.model.name, filter: both(plain(args.filter) as Filter | null, this.ownerFilter(access)), limit, nextToken: args.nextToken as string | null, scope: info.fieldName };
     if (pkValue === undefined || pkValue === null) return runQuery(ctx.store, { ...common, sortKeys: [] });
     return runQuery(ctx.store, {
       ...common,
@@ -122,7 +161,7 @@ export class ModelResolvers {
 
   indexQuery(index: IndexDef) {
     return async (_: unknown, args: Args, ctx: ResolverContext, info: GraphQLResolveInfo): Promise<Page> => {
-      this.authorize('read', info);
+      const access = modelAccess(this.model, ctx, 'read', info);
       const skArg = index.sortKeys.length === 1 ? index.sortKeys[0]! : index.sortKeys.length > 1 ? compositeArgName(index.sortKeys) : undefined;
       return runQuery(ctx.store, {
         model: this.model.name,
@@ -130,7 +169,7 @@ export class ModelResolvers {
         sortKeys: index.sortKeys,
         keyCondition: skArg ? (plain(args[skArg]) as Args | null) : null,
         direction: args.sortDirection as Direction | null,
-        filter: plain(args.filter) as Filter | null,
+        filter: both(plain(args.filter) as Filter | null, this.ownerFilter(access)),
         limit: clampLimit(args.limit as number | null | undefined, ctx.limits),
         nextToken: args.nextToken as string | null,
         scope: info.fieldName,
@@ -139,8 +178,11 @@ export class ModelResolvers {
   }
 
   create = async (_: unknown, args: Args, ctx: ResolverContext, info: GraphQLResolveInfo): Promise<Item> => {
-    this.authorize('create', info);
+    const access = modelAccess(this.model, ctx, 'create', info);
     const doc = plain(args.input) as Item;
+    this.fillOwners(doc, ctx);
+    if (!itemGranted(access, doc)) throw unauthorizedField(info.fieldName, info.parentType.name);
+    this.checkFieldWrites(plain(args.input) as Item, 'create', ctx, info, doc);
     const idField = this.fieldByName.get('id');
     if (idField && idField.type === 'ID' && (doc.id === undefined || doc.id === null)) doc.id = randomUUID();
     for (const field of this.model.fields) {
@@ -165,13 +207,15 @@ export class ModelResolvers {
   };
 
   update = async (_: unknown, args: Args, ctx: ResolverContext, info: GraphQLResolveInfo): Promise<Item> => {
-    this.authorize('update', info);
+    const access = modelAccess(this.model, ctx, 'update', info);
     const input = plain(args.input) as Item;
     const condition = plain(args.condition) as Filter | null;
     const key = itemKey(this.model, input);
     const updated = await ctx.store.transaction(async (ops: ItemOps) => {
       const existing = await ops.get(this.model.name, key);
       if (!existing) throw conditionalCheckFailed();
+      if (!itemGranted(access, existing.doc)) throw unauthorizedField(info.fieldName, info.parentType.name);
+      this.checkFieldWrites(input, 'update', ctx, info, existing.doc);
       if (condition && !matchesFilter(existing.doc, condition)) throw conditionalCheckFailed();
       const next: Item = { ...existing.doc };
       for (const [name, value] of Object.entries(input)) {
@@ -179,6 +223,8 @@ export class ModelResolvers {
         else if (this.fieldByName.get(name)?.isRequired) throw this.requiredError(name);
         else delete next[name];
       }
+      // An owner may not hand the item to someone else (it would lose it, and they never agreed).
+      if (!itemGranted(access, next)) throw unauthorizedField(info.fieldName, info.parentType.name);
       const { updatedAt } = this.model.timestamps;
       if (updatedAt && input[updatedAt] == null) next[updatedAt] = nowOf(ctx);
       await ops.replace(this.model.name, key, next);
@@ -189,13 +235,14 @@ export class ModelResolvers {
   };
 
   delete = async (_: unknown, args: Args, ctx: ResolverContext, info: GraphQLResolveInfo): Promise<Item> => {
-    this.authorize('delete', info);
+    const access = modelAccess(this.model, ctx, 'delete', info);
     const input = plain(args.input) as Item;
     const condition = plain(args.condition) as Filter | null;
     const key = itemKey(this.model, input);
     const deleted = await ctx.store.transaction(async (ops: ItemOps) => {
       const existing = await ops.get(this.model.name, key);
       if (!existing) throw conditionalCheckFailed();
+      if (!itemGranted(access, existing.doc)) throw unauthorizedField(info.fieldName, info.parentType.name);
       if (condition && !matchesFilter(existing.doc, condition)) throw conditionalCheckFailed();
       await ops.delete(this.model.name, key);
       return existing.doc;
@@ -220,14 +267,18 @@ export class ModelResolvers {
   relation(field: FieldDef) {
     const relation = field.relation!;
     const related = this.schema.models.find((m) => m.name === relation.model)!;
-    const relatedAllowed = apiKeyOperations(related);
     const ownKey = keyFieldsOf(this.model);
+    const relatedField = (name: string) => related.fields.find((f) => f.name === name);
     return async (parent: Item, args: Args, ctx: ResolverContext, info: GraphQLResolveInfo): Promise<unknown> => {
-      if (!relatedAllowed.has('read')) throw unauthorizedField(info.fieldName, info.parentType.name);
+      const access = modelAccess(related, ctx, 'read', info);
+      const granted = (item: Item | null | undefined): Item | null => {
+        if (item && !itemGranted(access, item)) throw unauthorizedField(info.fieldName, info.parentType.name);
+        return item ?? null;
+      };
       if (relation.kind === 'belongsTo') {
         const values = relation.references.map((r) => parent[r]);
         if (values.some((v) => v === undefined || v === null)) return null;
-        return (await ctx.store.get(related.name, JSON.stringify(values)))?.doc ?? null;
+        return granted((await ctx.store.get(related.name, JSON.stringify(values)))?.doc);
       }
       const values = ownKey.map((k) => parent[k]);
       if (values.some((v) => v === undefined || v === null)) return relation.kind === 'hasMany' ? { items: [], nextToken: null } : null;
@@ -236,7 +287,7 @@ export class ModelResolvers {
         relation.references.length === 1 && relation.references[0] === related.primaryKey.partitionKey ? JSON.stringify(values[0]) : undefined;
       if (relation.kind === 'hasOne') {
         const page = await runQuery(ctx.store, { model: related.name, equals, primaryPartition, sortKeys: [], limit: 1, scope: `${this.model.name}.${field.name}` });
-        return page.items[0] ?? null;
+        return granted(page.items[0] as Item | undefined);
       }
       return runQuery(ctx.store, {
         model: related.name,
@@ -244,7 +295,7 @@ export class ModelResolvers {
         primaryPartition,
         sortKeys: [],
         direction: args.sortDirection as Direction | null,
-        filter: plain(args.filter) as Filter | null,
+        filter: both(plain(args.filter) as Filter | null, accessFilter(access, relatedField)),
         limit: clampLimit(args.limit as number | null | undefined, ctx.limits),
         nextToken: args.nextToken as string | null,
         scope: `${this.model.name}.${field.name}`,
@@ -255,3 +306,12 @@ export class ModelResolvers {
 
 /** The argument name of a composite sort key: the fields camel-cased together (`statusCreatedAt`). */
 export const compositeArgName = (sortKeys: string[]): string => sortKeys.map((k, i) => (i === 0 ? k : k.charAt(0).toUpperCase() + k.slice(1))).join('');
+
+/** Resolver of a field with its own `@auth` rules: its value only for callers the rules grant it to on this item. */
+export function restrictedFieldResolver(field: FieldDef) {
+  return (parent: Item, _args: Args, ctx: ResolverContext, info: GraphQLResolveInfo): unknown => {
+    const access = accessUnder(field.authRules!, ctx.caller, 'read', ctx.defaultType);
+    if (!access || !itemGranted(access, parent)) throw unauthorizedField(info.fieldName, info.parentType.name);
+    return parent[field.name];
+  };
+}

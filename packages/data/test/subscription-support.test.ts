@@ -1,8 +1,10 @@
 /** What the realtime layer gets from this package: subscription validation, filters and payload rendering. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { PreparedSubscription } from '../src/index.ts';
+import type { Caller, PreparedSubscription } from '../src/index.ts';
 import { API_KEY, FUTURE, makeApi, ok, readCapture, skipCaptures, type TestApi } from './helpers.ts';
+
+const KEY_CALLER: Caller = { type: 'API_KEY' };
 
 describe('subscription support for the realtime layer', { skip: skipCaptures }, () => {
   let t: TestApi;
@@ -21,7 +23,7 @@ describe('subscription support for the realtime layer', { skip: skipCaptures }, 
 
   it('prepares the captured onCreate/onUpdate/onDelete documents and renders events for them', async () => {
     assert.ok(starts.length >= 3);
-    const prepared = await Promise.all(starts.map((s) => t.api.prepareSubscription('sub', s)));
+    const prepared = await Promise.all(starts.map((s) => t.api.prepareSubscription('sub', s, KEY_CALLER)));
     const subs = prepared as PreparedSubscription[];
     assert.deepEqual(
       subs.map((s) => [s.fieldName, s.model, s.operation]).sort(),
@@ -45,16 +47,16 @@ describe('subscription support for the realtime layer', { skip: skipCaptures }, 
     const sub = (await t.api.prepareSubscription('sub', {
       query: 'subscription ($filter: ModelSubscriptionTodoFilterInput) { onUpdateTodo(filter: $filter) { id } }',
       variables: { filter: { content: { in: ['a', 'b'] } } },
-    })) as PreparedSubscription;
+    }, KEY_CALLER)) as PreparedSubscription;
     assert.deepEqual(sub.filter, { content: { in: ['a', 'b'] } });
     assert.equal(sub.matches({ content: 'a' }), true);
     assert.equal(sub.matches({ content: 'c' }), false);
-    const bad = await t.api.prepareSubscription('sub', { query: 'subscription { onCreateTodo { nope } }' });
+    const bad = await t.api.prepareSubscription('sub', { query: 'subscription { onCreateTodo { nope } }' }, KEY_CALLER);
     assert.ok('errors' in bad && bad.errors[0]!.message.includes('nope'));
-    const notSub = await t.api.prepareSubscription('sub', { query: '{ listTodos { items { id } } }' });
+    const notSub = await t.api.prepareSubscription('sub', { query: '{ listTodos { items { id } } }' }, KEY_CALLER);
     assert.ok('errors' in notSub);
-    assert.equal(await t.api.authorize('sub', API_KEY), true);
-    assert.equal(await t.api.authorize('sub', 'da2-wrong'), false);
-    assert.equal(await t.api.authorize('nope', API_KEY), false);
+    assert.deepEqual(await t.api.authenticate('sub', { 'x-api-key': API_KEY }), KEY_CALLER);
+    assert.equal((await t.api.authenticate('sub', { 'x-api-key': 'da2-wrong' }) as { errorType?: string }).errorType, 'UnauthorizedException');
+    assert.equal((await t.api.authenticate('nope', { 'x-api-key': API_KEY }) as { errorType?: string }).errorType, 'UnauthorizedException');
   });
 });

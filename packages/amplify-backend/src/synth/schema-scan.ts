@@ -12,7 +12,7 @@ export interface SchemaFinding {
 }
 
 const AUTH_HINT =
-  'Gantry\'s data API enforces only allow.publicApiKey() rules today; owner, group, authenticated, guest (identity pool), custom and resource rules need Gantry auth, which is not implemented yet.';
+  'Gantry\'s data API enforces API-key rules (allow.publicApiKey()) and user-pool rules (allow.owner(), allow.ownerDefinedIn(), allow.ownersDefinedIn(), allow.authenticated(), allow.groups(), allow.groupsDefinedIn()); guest and identity-pool rules (IAM), OIDC, custom (Lambda) and resource rules are not served yet.';
 const CUSTOM_OPERATION_HINT =
   'Custom queries, mutations and subscriptions (a.query()/a.mutation()/a.subscription() with handlers, AI routes) are not served by Gantry\'s data API yet.';
 
@@ -20,7 +20,7 @@ const OPERATION_TYPES = new Set(['Query', 'Mutation', 'Subscription']);
 
 /**
  * Walks the Amplify-directive SDL (`schema.transform().schema`) and lists what Gantry cannot serve: @auth rules
- * other than public API key, on models and on fields, and custom operations. Only parses: the SDL uses
+ * of authorization types it does not serve, on models and on fields, and custom operations. Only parses: the SDL uses
  * directives that are not declared, so it is never validated here.
  */
 export function scanSchema(sdl: string): SchemaFinding[] {
@@ -63,8 +63,12 @@ function authRules(directives: readonly DirectiveNode[] | undefined): Rule[] {
   return rules;
 }
 
+/** API-key rules and user-pool rules (owner, authenticated, groups) are enforced by the data API. */
 function isSupportedRule(rule: Rule): boolean {
-  return rule['allow'] === 'public' && (rule['provider'] === undefined || rule['provider'] === 'apiKey');
+  const provider = rule['provider'];
+  if (rule['allow'] === 'public') return provider === undefined || provider === 'apiKey';
+  if (rule['allow'] === 'private' || rule['allow'] === 'owner' || rule['allow'] === 'groups') return provider === undefined || provider === 'userPools';
+  return false;
 }
 
 /** The rule in the words the app wrote it (`allow.owner()`, `allow.groups(["admin"])`, ...). */

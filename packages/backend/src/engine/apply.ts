@@ -46,7 +46,7 @@ export async function applyPlan(args: ApplyArgs): Promise<Record<string, Resourc
     const verb = VERB[step.action as keyof typeof VERB];
     const current = now[step.resource];
     let progressed: ResourceState | undefined;
-    const ctx: ProviderContext = { ...args.ctx, progress: (state) => (progressed = state) };
+    const ctx: ProviderContext = { ...args.ctx, resources: now, progress: (state) => (progressed = state) };
     await args.events.add({ logicalId: step.resource, resourceType: step.type, physicalId: current?.physicalId, status: `${verb}_IN_PROGRESS`, reason: step.details.join('; ') || null });
     try {
       if (step.action === 'delete') {
@@ -74,7 +74,7 @@ export async function applyPlan(args: ApplyArgs): Promise<Record<string, Resourc
 /** Puts each touched resource back as it was before the deployment. Best effort: one failure does not stop the rest. */
 async function rollback(args: ApplyArgs, byId: Map<string, ResourceProvider>, steps: PlanStep[], now: Record<string, ResourceState>): Promise<Error[]> {
   const errors: Error[] = [];
-  const ctx: ProviderContext = { ...args.ctx, allowDestructive: true, progress: () => undefined };
+  const ctx: ProviderContext = { ...args.ctx, allowDestructive: true, resources: now, progress: () => undefined };
   for (const step of steps) {
     const provider = byId.get(step.resource)!;
     const previous = args.resources[step.resource];

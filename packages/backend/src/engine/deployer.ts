@@ -46,7 +46,7 @@ export class Deployer {
   private ms = () => this.options.now().getTime();
 
   private context(ref: StackRef, backendId: BackendIdentifier, allowDestructive: boolean): ProviderContext {
-    return { account: ref.account, region: ref.region, stackName: ref.stackName, backendId, allowDestructive, now: this.options.now, progress: () => undefined };
+    return { account: ref.account, region: ref.region, stackName: ref.stackName, backendId, allowDestructive, now: this.options.now, resources: {}, progress: () => undefined };
   }
 
   /** What a deployment of `manifest` would do, recording nothing (a change set that is never executed). */

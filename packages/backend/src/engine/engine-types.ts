@@ -52,6 +52,11 @@ export interface ProviderContext {
   allowDestructive: boolean;
   now(): Date;
   /**
+   * The stack's resources as the deployment has them at this point (steps before this one applied): how one
+   * resource finds another it refers to, such as the data API its auth's user pool.
+   */
+  resources: Readonly<Record<string, ResourceState>>;
+  /**
    * Reports state as soon as something exists (before the slow part of a create), so that a failure later
    * in the same step can still be cleaned up by the rollback.
    */

@@ -32,7 +32,7 @@ export async function planDeployment(providers: ResourceProvider[], ctx: Provide
     desired.set(provider.logicalId, want);
     const current = resources[provider.logicalId];
     if (!current && want === undefined) continue;
-    steps.push(await provider.plan(ctx, current, want));
+    steps.push(await provider.plan({ ...ctx, resources }, current, want));
   }
   const deletes = steps.flatMap((s) => s.deletes);
   return { plan: { steps, hasChanges: steps.some((s) => s.action !== 'none'), deletes }, desired };

@@ -1,6 +1,8 @@
-import { canonicalJson, type PlanStep, type ResourceProvider, type ResourceState } from '../engine/engine-types.ts';
+import { GantryError } from '@gantry/core';
+import { canonicalJson, type PlanStep, type ProviderContext, type ResourceProvider, type ResourceState } from '../engine/engine-types.ts';
 import type { AuthManifest, BackendManifest } from '../manifest.ts';
 import { newIdentityPoolId, newUserPoolClientId, newUserPoolId } from '../random-ids.ts';
+import type { AuthPlane, UserPoolSpec } from './auth-plane.ts';
 
 /** The user pool as the manifest asks for it (also stored as the resource's `properties`). */
 export interface AuthDesired {
@@ -19,13 +21,16 @@ export const AUTH_OUTPUT_KEY = 'AWS::Amplify::Auth';
 /** Cognito's (and Amplify's) default password policy. */
 const DEFAULT_PASSWORD_POLICY = { minLength: 8, requireLowercase: true, requireUppercase: true, requireNumbers: true, requireSymbols: true };
 
+type AuthIds = { userPoolId: string; clientId: string; identityPoolId: string };
+
 /**
- * A user pool, its web client and an identity pool: for now a record with Cognito-shaped ids that gives
- * amplify_outputs.json its auth section. The Cognito-compatible service will read these records.
+ * A user pool and its web client, made by the auth plane (Gantry's Cognito-compatible user pools), and the id
+ * of an identity pool for when one is served. Without a plane (engine tests) only the ids are recorded.
  */
-export function authProvider(): ResourceProvider<AuthDesired> {
+export function authProvider(options: { authPlane?: AuthPlane } = {}): ResourceProvider<AuthDesired> {
+  const { authPlane } = options;
   const type = 'AWS::Cognito::UserPool';
-  const stateOf = (region: string, ids: { userPoolId: string; clientId: string; identityPoolId: string }, desired: AuthDesired): ResourceState => ({
+  const stateOf = (region: string, ids: AuthIds, desired: AuthDesired): ResourceState => ({
     type, physicalId: ids.userPoolId, properties: { ...desired }, attributes: { ...ids },
     outputs: { key: AUTH_OUTPUT_KEY, payload: authPayload(region, ids, desired) },
   });
@@ -39,22 +44,31 @@ export function authProvider(): ResourceProvider<AuthDesired> {
         if (!current) return step;
         return { ...step, action: 'delete', details: [`user pool ${current.physicalId} deleted`], deletes: [`user pool ${current.physicalId} and all its users`] };
       }
-      if (!current) return { ...step, action: 'create', details: ['user pool, web client and identity pool created'] };
+      if (desired.mfa.mode === 'REQUIRED') throw new GantryError('ValidationError', 'defineAuth multifactor mode REQUIRED is not supported yet: use OPTIONAL or OFF.');
+      if (!current) return { ...step, action: 'create', details: ['user pool and web client created'] };
       const before = current.properties as unknown as AuthDesired;
       const changed = (Object.keys(desired) as Array<keyof AuthDesired>).filter((k) => canonicalJson(before[k]) !== canonicalJson(desired[k]));
       return changed.length ? { ...step, action: 'update', details: changed.map((k) => `${k} changed`) } : step;
     },
     async apply(ctx, current, desired) {
-      const ids = current
-        ? (current.attributes as { userPoolId: string; clientId: string; identityPoolId: string })
-        : { userPoolId: newUserPoolId(ctx.region), clientId: newUserPoolClientId(), identityPoolId: newIdentityPoolId(ctx.region) };
-      return stateOf(ctx.region, ids, desired);
+      if (current) {
+        const ids = current.attributes as AuthIds;
+        await authPlane?.update(ids, poolSpec(ctx, desired));
+        return stateOf(ctx.region, ids, desired);
+      }
+      const made = authPlane
+        ? await authPlane.create({ account: ctx.account, region: ctx.region }, poolSpec(ctx, desired))
+        : { userPoolId: newUserPoolId(ctx.region), clientId: newUserPoolClientId() };
+      const state = stateOf(ctx.region, { ...made, identityPoolId: newIdentityPoolId(ctx.region) }, desired);
+      ctx.progress(state);
+      return state;
     },
-    async restore(_ctx, _current, previous) {
+    async restore(ctx, _current, previous) {
+      await authPlane?.update(previous.attributes as AuthIds, poolSpec(ctx, previous.properties as unknown as AuthDesired));
       return previous;
     },
-    async delete() {
-      // Nothing outside the stack row holds the pool yet.
+    async delete(_ctx, current) {
+      await authPlane?.remove(current.attributes as AuthIds);
     },
   };
 }
@@ -74,8 +88,27 @@ export function desiredAuth(manifest: BackendManifest): AuthDesired | undefined 
   };
 }
 
+/** The pool the desired auth section describes, in Cognito's terms. */
+function poolSpec(ctx: Pick<ProviderContext, 'stackName'>, d: AuthDesired): UserPoolSpec {
+  const attributes = new Map<string, UserPoolSpec['attributes'][number]>();
+  for (const name of d.standardRequiredAttributes) attributes.set(name, { name, dataType: 'String', mutable: true, required: true });
+  for (const [name, a] of Object.entries(d.userAttributes)) {
+    const bare = a.custom ? name.replace(/^custom:/, '') : name;
+    attributes.set(bare, { name: bare, dataType: a.dataType ?? 'String', mutable: a.mutable, required: a.required });
+  }
+  return {
+    name: `amplifyAuthUserPool-${ctx.stackName}`.slice(0, 128),
+    usernameAttributes: d.usernameAttributes,
+    autoVerifiedAttributes: d.verificationMechanisms,
+    passwordPolicy: d.passwordPolicy,
+    mfa: d.mfa.mode === 'OPTIONAL' ? 'OPTIONAL' : 'OFF',
+    attributes: [...attributes.values()],
+    groups: d.groups,
+  };
+}
+
 /** Amplify's auth output payload (`@aws-amplify/backend-output-schemas` auth v1): arrays and objects as JSON strings. */
-function authPayload(region: string, ids: { userPoolId: string; clientId: string; identityPoolId: string }, d: AuthDesired): Record<string, string> {
+function authPayload(region: string, ids: AuthIds, d: AuthDesired): Record<string, string> {
   const requirements = [
     d.passwordPolicy.requireNumbers && 'REQUIRES_NUMBERS', d.passwordPolicy.requireLowercase && 'REQUIRES_LOWERCASE',
     d.passwordPolicy.requireUppercase && 'REQUIRES_UPPERCASE', d.passwordPolicy.requireSymbols && 'REQUIRES_SYMBOLS',

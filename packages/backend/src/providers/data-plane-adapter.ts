@@ -1,3 +1,4 @@
+import type { AuthorizationType } from '../manifest.ts';
 import type { DataApiSpec, DataChangeSummary, DataPlane } from './data-plane.ts';
 
 /**
@@ -15,6 +16,7 @@ interface DataApiInput {
   modelIntrospection?: any;
   apiKeys?: Array<{ id: string; expiresAt: Date }>;
   allowDestructive?: boolean;
+  authorization?: { defaultType: AuthorizationType; additionalTypes: AuthorizationType[]; userPoolId?: string };
 }
 
 /** `@gantry/data`'s SchemaPlan. */
@@ -28,8 +30,8 @@ export interface SchemaPlanLike {
 }
 
 const input = (spec: DataApiSpec): DataApiInput => ({
-  // The data plane serves API-key auth only for now; the other modes are recorded in the stack's outputs.
   sdl: spec.sdl, modelIntrospection: spec.modelIntrospection, apiKeys: spec.apiKeys, allowDestructive: spec.allowDestructive,
+  authorization: { defaultType: spec.defaultAuthorizationType, additionalTypes: spec.additionalAuthorizationTypes, ...(spec.userPoolId && { userPoolId: spec.userPoolId }) },
 });
 
 /** Words for a SchemaPlan, using the engine's phrases for dropped models so the two sources merge. */

@@ -15,6 +15,8 @@ export interface DataApiSpec {
   apiKeys: DataApiKey[];
   defaultAuthorizationType: AuthorizationType;
   additionalAuthorizationTypes: AuthorizationType[];
+  /** The stack's user pool, whose tokens AMAZON_COGNITO_USER_POOLS requests carry. */
+  userPoolId?: string;
   /** May the change drop models (and their items)? The engine has already checked; the plane may check again. */
   allowDestructive: boolean;
 }

@@ -34,11 +34,13 @@ export function dataProvider(options: DataProviderOptions): ResourceProvider<Dat
   const { dataPlane } = options;
   const type = 'AWS::AppSync::GraphQLApi';
 
-  const spec = (desired: DataDesired, keys: StoredKey[], allowDestructive: boolean): DataApiSpec => ({
+  const spec = (ctx: Pick<ProviderContext, 'resources'>, desired: DataDesired, keys: StoredKey[], allowDestructive: boolean): DataApiSpec => ({
     sdl: desired.sdl, modelIntrospection: desired.modelIntrospection,
     apiKeys: keys.map((k): DataApiKey => ({ id: k.id, expiresAt: new Date(k.expiresAt) })),
     defaultAuthorizationType: desired.defaultAuthorizationType,
     additionalAuthorizationTypes: desired.additionalAuthorizationTypes,
+    // The auth step runs before this one, so a pool made in the same deployment is already there.
+    userPoolId: ctx.resources.auth?.attributes.userPoolId as string | undefined,
     allowDestructive,
   });
 
@@ -81,7 +83,7 @@ export function dataProvider(options: DataProviderOptions): ResourceProvider<Dat
         const apiId = current?.physicalId ?? 'planned';
         let summary;
         try {
-          summary = await dataPlane.plan(apiId, spec(desired, keys.keys, ctx.allowDestructive));
+          summary = await dataPlane.plan(apiId, spec(ctx, desired, keys.keys, ctx.allowDestructive));
         } catch (thrown) {
           const error = toGantryError(thrown);
           throw new GantryError('ValidationError', `The data schema cannot be deployed: ${error.message}`, { cause: thrown });
@@ -96,14 +98,14 @@ export function dataProvider(options: DataProviderOptions): ResourceProvider<Dat
       const keys = keyPlan(current, desired, ctx.now().getTime()).keys;
       const state = stateOf(ctx, apiId, desired, keys);
       if (!current) ctx.progress(state);
-      await dataPlane.deploy(apiId, spec(desired, keys, ctx.allowDestructive));
+      await dataPlane.deploy(apiId, spec(ctx, desired, keys, ctx.allowDestructive));
       return state;
     },
     async restore(ctx, _current, previous) {
       const desired = previous.properties as unknown as DataDesired;
       const keys = (previous.attributes.apiKeys ?? []) as StoredKey[];
       // Going back may drop a model the failed deployment had just added: that is the point of a rollback.
-      await dataPlane.deploy(previous.physicalId, spec(desired, keys, true));
+      await dataPlane.deploy(previous.physicalId, spec(ctx, desired, keys, true));
       return previous;
     },
     async delete(_ctx, current) {

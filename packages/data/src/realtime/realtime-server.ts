@@ -39,6 +39,7 @@ import type { IncomingMessage } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import type { Caller } from '../authorization/caller.ts';
 import type { DataApi, MutationEvent, PreparedSubscription } from '../data-api.ts';
 import {
   complete,
@@ -143,15 +144,16 @@ function rejectUpgrade(socket: Duplex, status: number, errorType: string, messag
   );
 }
 
-/** Checks the API key of a set of auth headers; the entry to report when it fails. */
-async function checkKey(data: DataApi, apiId: string, headers: AuthHeaders | undefined): Promise<RealtimeErrorEntry | undefined> {
-  const key = headerString(headers, 'x-api-key');
-  if (!key) {
-    // Only API keys are implemented; a Cognito/OIDC `Authorization` token is not accepted yet.
-    return NO_AUTH_HEADER;
-  }
-  return (await data.authorize(apiId, key).catch(() => false)) ? undefined : UNAUTHORIZED;
+/** Who a set of auth headers (connection or start message) authenticates, or the entry to report. */
+async function authenticateHeaders(data: DataApi, apiId: string, headers: AuthHeaders | undefined): Promise<Caller | RealtimeErrorEntry> {
+  if (!headerString(headers, 'x-api-key') && !headerString(headers, 'authorization')) return NO_AUTH_HEADER;
+  const strings = Object.fromEntries(Object.entries(headers ?? {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  const result = await data.authenticate(apiId, strings).catch(() => undefined);
+  if (!result) return UNAUTHORIZED;
+  return 'status' in result ? { errorType: result.errorType, message: result.message, errorCode: 401 } : result;
 }
+
+const isRefusal = (result: Caller | RealtimeErrorEntry): result is RealtimeErrorEntry => 'errorType' in result;
 
 export function createRealtimeServer(data: DataApi, options: RealtimeServerOptions = {}): RealtimeServer {
   const keepAliveIntervalMs = options.keepAliveIntervalMs ?? 60_000;
@@ -295,19 +297,21 @@ export function createRealtimeServer(data: DataApi, options: RealtimeServerOptio
     conn.pending.set(id, ticket);
     try {
       const authorization = payload?.extensions?.authorization;
-      const authError = await checkKey(data, conn.apiId, authorization && typeof authorization === 'object' ? (authorization as AuthHeaders) : undefined);
+      const subscriber = await authenticateHeaders(data, conn.apiId, authorization && typeof authorization === 'object' ? (authorization as AuthHeaders) : undefined);
       if (ticket.cancelled || conn.ws.readyState !== WebSocket.OPEN) return;
-      if (authError) {
-        send(conn, errorMessage(id, [{ errorType: authError.errorType, message: authError.message }]));
+      if (isRefusal(subscriber)) {
+        send(conn, errorMessage(id, [{ errorType: subscriber.errorType, message: subscriber.message }]));
         return;
       }
-      const prepared = await data.prepareSubscription(conn.apiId, { query: request.query, variables, operationName: request.operationName });
+      const prepared = await data.prepareSubscription(conn.apiId, { query: request.query, variables, operationName: request.operationName }, subscriber);
       if (ticket.cancelled || conn.ws.readyState !== WebSocket.OPEN) return;
       if ('errors' in prepared) {
         send(conn, errorMessage(id, prepared.errors.map((e) => ({ errorType: e.errorType ?? 'ValidationError', message: e.message }))));
         return;
       }
-      addSubscription({ id, connection: conn, prepared, renderKey: `${String(request.query)}\u0000${JSON.stringify(variables)}` });
+      // Rendered once per document, variables and subscriber: field-level rules can differ between subscribers.
+      const who = subscriber.type === 'API_KEY' ? 'API_KEY' : `${subscriber.sub}\u0000${subscriber.groups.join(',')}`;
+      addSubscription({ id, connection: conn, prepared, renderKey: `${String(request.query)}\u0000${JSON.stringify(variables)}\u0000${who}` });
       send(conn, startAck(id));
     } finally {
       if (conn.pending.get(id) === ticket) conn.pending.delete(id);
@@ -425,8 +429,9 @@ export function createRealtimeServer(data: DataApi, options: RealtimeServerOptio
       socket.on('error', onEarlyError);
       upgrading++;
       const headers = connectionAuthHeaders(req, protocols);
-      checkKey(data, apiId, headers)
-        .then((refused) => {
+      authenticateHeaders(data, apiId, headers)
+        .then((result) => {
+          const refused = isRefusal(result) ? result : undefined;
           socket.off('error', onEarlyError);
           if (closed) return rejectUpgrade(socket, 503, 'ServiceUnavailableException', 'The realtime endpoint is shutting down.');
           wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, apiId, refused));

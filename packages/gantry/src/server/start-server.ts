@@ -93,9 +93,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     sandbox,
   });
   // Like AppSync, `__typename` is returned only when the query selects it (aws-amplify does).
-  const data = createDataApi({ rootDir: join(dataDir, 'data'), typenameOnModels: false });
+  const data = createDataApi({ rootDir: join(dataDir, 'data'), typenameOnModels: false, verifyUserPoolToken: (token, poolId) => userPools.tokenUser(token, poolId) });
   // Data APIs are served over HTTPS: the aws-amplify realtime client only speaks wss:// to `<data.url>/realtime`.
-  const backend = createBackendService({ store, iam, dataPlane: dataPlaneFromDataApi(data), dataBaseUrl: () => httpsUrl });
+  const backend = createBackendService({ store, iam, dataPlane: dataPlaneFromDataApi(data), authPlane: userPools.deployer, dataBaseUrl: () => httpsUrl });
   // The web console calls the APIs above through this server's own listeners, as the signed-in principal.
   const webConsole = createConsole({ iam, store, box, siteDomain: () => `localhost:${httpPort}`, loopback: () => ({ http: url, https: httpsUrl, caCert: tls.caCert }) });
   // Every service's migrations run together: the migrator checks the whole applied history at once.

@@ -45,10 +45,13 @@ export async function runCli(ts: TestServer, command: string, args: string[], cr
   }
 }
 
-/** A copy of the Todo fixture app, the account bootstrapped, and a deploy role holding AmplifyBackendDeployFullAccess. */
-export async function prepareTodoApp(ts: TestServer): Promise<{ appDir: string; deployer: Credentials }> {
+/**
+ * A copy of a fixture app (the Todo app unless named), the account bootstrapped, and a deploy role holding
+ * AmplifyBackendDeployFullAccess.
+ */
+export async function prepareTodoApp(ts: TestServer, fixture = 'todo-app'): Promise<{ appDir: string; deployer: Credentials }> {
   const appDir = mkdtempSync(join(tmpdir(), 'gantry-app-'));
-  cpSync(join(import.meta.dirname, '../fixtures/todo-app'), appDir, { recursive: true });
+  cpSync(join(import.meta.dirname, '../fixtures', fixture), appDir, { recursive: true });
   const boot = await runCli(ts, GANTRY, ['bootstrap', '--region', 'us-west-2'], ts.admin, appDir);
   if (boot.code !== 0) throw new Error(`gantry bootstrap failed: ${boot.stderr}`);
   const iam = ts.iam(ts.admin);
