@@ -13,6 +13,7 @@ export type GroupRow = UserPoolTables['cognito_groups'];
 export type MailboxMessage = UserPoolTables['cognito_mailbox'];
 export type RefreshTokenRow = UserPoolTables['cognito_refresh_tokens'];
 export type SrpSessionRow = UserPoolTables['cognito_srp_sessions'];
+export type TotpRow = UserPoolTables['cognito_totp'];
 
 /** Where pools live: each account and region has its own. */
 export interface PoolScope {
@@ -115,7 +116,7 @@ export class UserPoolStore {
 
   async deletePool(id: string): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
-      for (const table of ['cognito_user_pool_clients', 'cognito_users', 'cognito_groups', 'cognito_user_groups', 'cognito_codes', 'cognito_mailbox', 'cognito_refresh_tokens', 'cognito_srp_sessions'] as const) {
+      for (const table of ['cognito_user_pool_clients', 'cognito_users', 'cognito_groups', 'cognito_user_groups', 'cognito_codes', 'cognito_mailbox', 'cognito_refresh_tokens', 'cognito_srp_sessions', 'cognito_totp'] as const) {
         await tx.deleteFrom(table).where('pool_id', '=', id).execute();
       }
       await tx.deleteFrom('cognito_user_pools').where('id', '=', id).execute();
@@ -173,7 +174,7 @@ export class UserPoolStore {
 
   async deleteUser(poolId: string, username: string): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
-      for (const table of ['cognito_users', 'cognito_user_groups', 'cognito_codes', 'cognito_srp_sessions'] as const) {
+      for (const table of ['cognito_users', 'cognito_user_groups', 'cognito_codes', 'cognito_srp_sessions', 'cognito_totp'] as const) {
         await tx.deleteFrom(table).where('pool_id', '=', poolId).where('username', '=', username).execute();
       }
     });
@@ -183,6 +184,22 @@ export class UserPoolStore {
     let q = this.db.selectFrom('cognito_users').selectAll().where('pool_id', '=', poolId);
     if (after !== undefined) q = q.where('username', '>', after);
     return q.orderBy('username').limit(limit).execute();
+  }
+
+  totp(poolId: string, username: string): Promise<TotpRow | undefined> {
+    return this.db.selectFrom('cognito_totp').selectAll().where('pool_id', '=', poolId).where('username', '=', username).executeTakeFirst();
+  }
+
+  async putTotp(row: TotpRow): Promise<void> {
+    const { pool_id, username, ...rest } = row;
+    await this.db.insertInto('cognito_totp').values(row).onConflict((oc) => oc.columns(['pool_id', 'username']).doUpdateSet(rest)).execute();
+  }
+
+  /** Records the time step a code was accepted for, unless a later or equal one was (a replayed code). */
+  async useTotpStep(poolId: string, username: string, step: number): Promise<boolean> {
+    const result = await this.db.updateTable('cognito_totp').set({ last_step: step })
+      .where('pool_id', '=', poolId).where('username', '=', username).where('last_step', '<', step).executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
   }
 
   async createGroup(row: GroupRow): Promise<void> {

@@ -67,6 +67,18 @@ export interface UserPoolTables {
     modified_at: number;
   };
   cognito_user_groups: { pool_id: string; username: string; group_name: string };
+  /** A user's authenticator app (TOTP): the secret being set up, the verified one, whether sign-in asks for it. */
+  cognito_totp: {
+    pool_id: string;
+    username: string;
+    /** Sealed base32 secrets. */
+    pending_secret: string | null;
+    secret: string | null;
+    enabled: number;
+    preferred: number;
+    /** The last time step a code was accepted for: a code is good once. */
+    last_step: number;
+  };
   cognito_codes: {
     pool_id: string;
     username: string;
@@ -221,6 +233,21 @@ export const userPoolMigrations: Migration[] = [
         .addColumn('server_b', 'text', (c) => c.notNull())
         .addColumn('client_a', 'text', (c) => c.notNull())
         .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
+  {
+    name: 'auth-0002-totp',
+    async up(db) {
+      await db.schema.createTable('cognito_totp')
+        .addColumn('pool_id', 'text', (c) => c.notNull())
+        .addColumn('username', 'text', (c) => c.notNull())
+        .addColumn('pending_secret', 'text')
+        .addColumn('secret', 'text')
+        .addColumn('enabled', 'integer', (c) => c.notNull())
+        .addColumn('preferred', 'integer', (c) => c.notNull())
+        .addColumn('last_step', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('cognito_totp_pk', ['pool_id', 'username'])
         .execute();
     },
   },

@@ -2,6 +2,7 @@ import { GantryError } from '@gantry/core';
 import type { JsonService } from '@gantry/edge';
 import { callerAccount, type CallContext, type Operation } from '@gantry/iam';
 import { DEFAULT_PASSWORD_POLICY, temporaryPassword, type PasswordPolicy } from './passwords.ts';
+import { newTotpSecret, totpStep } from './totp.ts';
 import type { ClientRow, ClientSettings, PoolRow, PoolScope, PoolSettings, UserRow } from './user-pool-store.ts';
 import { type Attributes, type PoolContext, type UserPools } from './user-pools.ts';
 
@@ -288,8 +289,16 @@ export function userPoolsJsonService(pools: UserPools): JsonService {
     AdminGetUser: {
       ...onPool('AdminGetUser'),
       async run(p, call) {
-        const { user } = await adminUser(p, call);
-        return { ...userShape(user, 'UserAttributes'), MFAOptions: [], UserMFASettingList: [] };
+        const { pool, user } = await adminUser(p, call);
+        return { ...userShape(user, 'UserAttributes'), ...(await mfaSettings(pool, user)) };
+      },
+    },
+    AdminSetUserMFAPreference: {
+      ...onPool('AdminSetUserMFAPreference'),
+      async run(p, call) {
+        const { pool, settings, user } = await adminUser(p, call);
+        await setMfaPreference(pool, settings, user, p);
+        return {};
       },
     },
     AdminSetUserPassword: {
@@ -344,13 +353,31 @@ export function userPoolsJsonService(pools: UserPools): JsonService {
   const requireFlow = (ctx: PoolContext, flow: string) => {
     if (!ctx.clientSettings.ExplicitAuthFlows.includes(`ALLOW_${flow}`)) throw invalid(`${flow} flow not enabled for this client: add ALLOW_${flow} to the app client's ExplicitAuthFlows.`);
   };
+  /** A challenge's `Session`: sealed, bound to the pool, client, user and challenge, good for three minutes. */
+  const challengeSession = (ctx: PoolContext, user: UserRow, challenge: string) =>
+    store.sealSecret(JSON.stringify({ pool: ctx.pool.id, client: ctx.client.id, username: user.username, challenge, exp: store.now() + 3 * 60_000 }));
+  const openChallengeSession = async (ctx: PoolContext, token: unknown, challenge: string): Promise<UserRow> => {
+    const expired = () => new GantryError('NotAuthorizedException', 'Invalid session for the user, session is expired.');
+    let session: { pool: string; client: string; username: string; challenge: string; exp: number };
+    try {
+      session = JSON.parse(store.openSecret(String(token)));
+    } catch {
+      throw expired();
+    }
+    if (session.pool !== ctx.pool.id || session.client !== ctx.client.id || session.challenge !== challenge || session.exp <= store.now()) throw expired();
+    const user = await store.user(ctx.pool.id, session.username);
+    if (!user || !user.enabled) throw new GantryError('NotAuthorizedException', 'Invalid session for the user.');
+    return user;
+  };
+  /** Is sign-in to ask this user for an authenticator-app code? */
+  const totpRequired = async (ctx: PoolContext, user: UserRow) => ctx.settings.MfaConfiguration !== 'OFF' && (await store.totp(ctx.pool.id, user.username))?.enabled === 1;
   /** After the password is proven: the user's state decides between tokens, a challenge and an error. */
   const afterPassword = async (ctx: PoolContext, user: UserRow) => {
     if (!user.enabled) throw new GantryError('NotAuthorizedException', 'User is disabled.');
     if (user.status === 'UNCONFIRMED') throw new GantryError('UserNotConfirmedException', 'User is not confirmed.');
     if (user.status === 'RESET_REQUIRED') throw new GantryError('PasswordResetRequiredException', 'Password reset required for the user');
     if (user.status === 'FORCE_CHANGE_PASSWORD') {
-      const session = store.sealSecret(JSON.stringify({ pool: ctx.pool.id, client: ctx.client.id, username: user.username, exp: store.now() + 3 * 60_000 }));
+      const session = challengeSession(ctx, user, 'NEW_PASSWORD_REQUIRED');
       const attributes = JSON.parse(user.attributes) as Attributes;
       delete attributes.sub;
       return {
@@ -358,7 +385,35 @@ export function userPoolsJsonService(pools: UserPools): JsonService {
         ChallengeParameters: { USER_ID_FOR_SRP: user.username, requiredAttributes: '[]', userAttributes: JSON.stringify(attributes) },
       };
     }
+    if (await totpRequired(ctx, user)) {
+      return { ChallengeName: 'SOFTWARE_TOKEN_MFA', Session: challengeSession(ctx, user, 'SOFTWARE_TOKEN_MFA'), ChallengeParameters: { USER_ID_FOR_SRP: user.username } };
+    }
     return { ChallengeParameters: {}, AuthenticationResult: await pools.signIn(ctx, user) };
+  };
+  /** Checks an authenticator-app code against a secret; each code is good once. */
+  const checkTotp = async (pool: PoolRow, user: UserRow, secret: string, code: unknown, mismatch: GantryError) => {
+    pools.requireNotLocked(user);
+    const step = totpStep(store.openSecret(secret), code, store.now());
+    if (step === undefined || !(await store.useTotpStep(pool.id, user.username, step))) await pools.recordFailure(user, mismatch);
+    await pools.recordSuccess(user);
+  };
+  const mfaSettings = async (pool: PoolRow, user: UserRow) => {
+    const totp = await store.totp(pool.id, user.username);
+    return {
+      MFAOptions: [], UserMFASettingList: totp?.enabled ? ['SOFTWARE_TOKEN_MFA'] : [],
+      ...(totp?.enabled && totp.preferred && { PreferredMfaSetting: 'SOFTWARE_TOKEN_MFA' }),
+    };
+  };
+  /** SetUserMFAPreference / AdminSetUserMFAPreference: only the authenticator app is offered. */
+  const setMfaPreference = async (pool: PoolRow, settings: PoolSettings, user: UserRow, p: Params) => {
+    if (p.SMSMfaSettings?.Enabled || p.EmailMfaSettings?.Enabled) throw invalid('Only SoftwareTokenMfaSettings (an authenticator app) is supported: SMS and email MFA are not.');
+    const wanted = p.SoftwareTokenMfaSettings as { Enabled?: boolean; PreferredMfa?: boolean } | undefined;
+    if (!wanted) return;
+    const totp = await store.totp(pool.id, user.username);
+    if (wanted.Enabled && settings.MfaConfiguration === 'OFF') throw invalid('MFA is turned off for this user pool: set MfaConfiguration to OPTIONAL first.');
+    if (wanted.Enabled && !totp?.secret) throw invalid('User has not verified software token mfa: call AssociateSoftwareToken and VerifySoftwareToken first.');
+    if (!totp) return;
+    await store.putTotp({ ...totp, enabled: wanted.Enabled ? 1 : 0, preferred: wanted.Enabled && wanted.PreferredMfa ? 1 : 0 });
   };
   const unsigned = (run: (p: Params, call: UnsignedCall) => Promise<unknown>): UnsignedOperation => ({ unsigned: true, run });
   const tokenUser = (p: Params) => pools.userOfAccessToken(p.AccessToken);
@@ -435,24 +490,45 @@ export function userPoolsJsonService(pools: UserPools): JsonService {
         return afterPassword(ctx, user);
       }
       if (p.ChallengeName === 'NEW_PASSWORD_REQUIRED') {
-        let session: { pool: string; client: string; username: string; exp: number };
-        try {
-          session = JSON.parse(store.openSecret(String(p.Session)));
-        } catch {
-          throw new GantryError('NotAuthorizedException', 'Invalid session for the user, session is expired.');
-        }
-        if (session.pool !== ctx.pool.id || session.client !== ctx.client.id || session.exp <= store.now()) throw new GantryError('NotAuthorizedException', 'Invalid session for the user, session is expired.');
-        const user = await store.user(ctx.pool.id, session.username);
-        if (!user || user.status !== 'FORCE_CHANGE_PASSWORD') throw new GantryError('NotAuthorizedException', 'Invalid session for the user.');
+        const user = await openChallengeSession(ctx, p.Session, 'NEW_PASSWORD_REQUIRED');
+        if (user.status !== 'FORCE_CHANGE_PASSWORD') throw new GantryError('NotAuthorizedException', 'Invalid session for the user.');
         const password = pools.checkPassword(ctx.settings, responses.NEW_PASSWORD, 'NEW_PASSWORD');
         await pools.setPassword(ctx.pool, user, password, { status: 'CONFIRMED' });
         return { ChallengeParameters: {}, AuthenticationResult: await pools.signIn(ctx, { ...user, status: 'CONFIRMED' }) };
       }
-      throw invalid(`ChallengeName ${JSON.stringify(p.ChallengeName)} is not supported: PASSWORD_VERIFIER and NEW_PASSWORD_REQUIRED are.`);
+      if (p.ChallengeName === 'SOFTWARE_TOKEN_MFA') {
+        const user = await openChallengeSession(ctx, p.Session, 'SOFTWARE_TOKEN_MFA');
+        const totp = await store.totp(ctx.pool.id, user.username);
+        if (!totp?.secret || !totp.enabled) throw new GantryError('NotAuthorizedException', 'Invalid session for the user.');
+        await checkTotp(ctx.pool, user, totp.secret, responses.SOFTWARE_TOKEN_MFA_CODE, new GantryError('CodeMismatchException', 'Invalid code received for user'));
+        return { ChallengeParameters: {}, AuthenticationResult: await pools.signIn(ctx, user) };
+      }
+      throw invalid(`ChallengeName ${JSON.stringify(p.ChallengeName)} is not supported: PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED and SOFTWARE_TOKEN_MFA are.`);
+    }),
+    AssociateSoftwareToken: unsigned(async (p) => {
+      if (p.AccessToken === undefined && p.Session !== undefined) throw invalid('Setting up an authenticator app during sign-in (MFA_SETUP) is not supported: sign in, then call AssociateSoftwareToken with the access token.');
+      const { user, pool } = await tokenUser(p);
+      const secret = newTotpSecret();
+      const existing = await store.totp(pool.id, user.username);
+      await store.putTotp({ pool_id: pool.id, username: user.username, secret: existing?.secret ?? null, enabled: existing?.enabled ?? 0, preferred: existing?.preferred ?? 0, last_step: existing?.last_step ?? 0, pending_secret: store.sealSecret(secret) });
+      return { SecretCode: secret };
+    }),
+    VerifySoftwareToken: unsigned(async (p) => {
+      const { user, pool } = await tokenUser(p);
+      const totp = await store.totp(pool.id, user.username);
+      if (!totp?.pending_secret) throw invalid('No authenticator app is being set up: call AssociateSoftwareToken first.');
+      await checkTotp(pool, user, totp.pending_secret, p.UserCode, new GantryError('EnableSoftwareTokenMFAException', 'Code mismatch'));
+      await store.putTotp({ ...(await store.totp(pool.id, user.username))!, secret: totp.pending_secret, pending_secret: null });
+      return { Status: 'SUCCESS' };
+    }),
+    SetUserMFAPreference: unsigned(async (p) => {
+      const { user, pool, settings } = await tokenUser(p);
+      await setMfaPreference(pool, settings, user, p);
+      return {};
     }),
     GetUser: unsigned(async (p) => {
-      const { user } = await tokenUser(p);
-      return { Username: user.username, UserAttributes: attributeList(JSON.parse(user.attributes)), MFAOptions: [], UserMFASettingList: [] };
+      const { user, pool } = await tokenUser(p);
+      return { Username: user.username, UserAttributes: attributeList(JSON.parse(user.attributes)), ...(await mfaSettings(pool, user)) };
     }),
     UpdateUserAttributes: unsigned(async (p) => {
       const { user, pool, settings } = await tokenUser(p);

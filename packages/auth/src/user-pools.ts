@@ -241,13 +241,14 @@ export class UserPools {
     if (user.locked_until > this.now()) throw new GantryError('NotAuthorizedException', 'Password attempts exceeded');
   }
 
-  async recordFailure(user: UserRow): Promise<never> {
+  /** Counts a failed proof (password or MFA code) toward the lockout, then throws `error`. */
+  async recordFailure(user: UserRow, error: GantryError = incorrect()): Promise<never> {
     const now = this.now();
     const fresh = user.locked_until <= now && now - user.last_failure_at > LOCKOUT.resetAfterMs;
     const failures = (fresh ? 0 : user.failed_attempts) + 1;
     const locked = failures >= LOCKOUT.freeAttempts ? now + Math.min(2 ** (failures - LOCKOUT.freeAttempts), LOCKOUT.maxSeconds) * 1000 : 0;
     await this.store.updateUser(user.pool_id, user.username, { failed_attempts: failures, last_failure_at: now, locked_until: locked });
-    throw incorrect();
+    throw error;
   }
 
   async recordSuccess(user: UserRow): Promise<void> {

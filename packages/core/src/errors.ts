@@ -76,6 +76,7 @@ export const ERROR_CATALOGUE = {
   UsernameExistsException: { status: 400 },
   AliasExistsException: { status: 400 },
   CodeMismatchException: { status: 400 },
+  EnableSoftwareTokenMFAException: { status: 400 },
   ExpiredCodeException: { status: 400 },
   InvalidPasswordException: { status: 400 },
   InvalidParameterException: { status: 400 },
