@@ -11,9 +11,20 @@ export interface VerifyOptions {
   doubleEncodePath?: boolean;
   /** Clock skew tolerated for header-signed requests, in minutes. Default 5, as STS and IAM use. */
   skewMinutes?: number;
+  /**
+   * S3 only. Object bodies are streamed to disk rather than read before authentication, so a hex
+   * x-amz-content-sha256 is signed as given and the caller holds the bytes to it as they arrive; the
+   * aws-chunked forms (`STREAMING-…`) are accepted, their framing and chunk signatures checked by
+   * `AwsChunkedDecoder`. Ignored for every other service. @default false
+   */
+  streamedBody?: boolean;
 }
 
 export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
+/** The x-amz-content-sha256 values of an aws-chunked S3 body, signed chunk by chunk or not at all. */
+export const STREAMING_PAYLOADS: ReadonlySet<string> = new Set([
+  'STREAMING-UNSIGNED-PAYLOAD-TRAILER', 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER',
+]);
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 const MISMATCH =
   'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
@@ -30,7 +41,7 @@ export function verifySigV4(req: SignedRequest, claim: SigV4Claim, secretAccessK
 
   const { date, region, service } = claim.scope;
   const s3 = service === 's3';
-  const payloadHash = payloadHashOf(req, claim, s3);
+  const payloadHash = payloadHashOf(req, claim, s3, s3 && options.streamedBody === true);
   const head = req.method + '\n' + canonicalPath(req.path, options.normalizePath ?? !s3, options.doubleEncodePath ?? !s3) + '\n';
   const tail = '\n' + canonicalHeaders(req.headers, claim.signedHeaders) + '\n' + claim.signedHeaders.join(';') + '\n' + payloadHash;
   const scope = date + '/' + region + '/' + service + '/aws4_request';
@@ -77,7 +88,7 @@ const timeError = (message: string) => new GantryError('SignatureDoesNotMatch', 
  * it is taken as given and then held to the body. UNSIGNED-PAYLOAD leaves the body unauthenticated, which
  * only S3 allows (other services accept it only on a presigned request without a body). An S3 presigned URL without the parameter is unsigned by definition.
  */
-function payloadHashOf(req: SignedRequest, claim: SigV4Claim, s3: boolean): string {
+function payloadHashOf(req: SignedRequest, claim: SigV4Claim, s3: boolean, streamed: boolean): string {
   const header = req.headers['x-amz-content-sha256'];
   let given = Array.isArray(header) ? header[0] : header;
   if (given === undefined && claim.presigned) given = queryParam(req.query, 'X-Amz-Content-Sha256');
@@ -94,9 +105,10 @@ function payloadHashOf(req: SignedRequest, claim: SigV4Claim, s3: boolean): stri
         : `The payload must be signed: x-amz-content-sha256 '${UNSIGNED_PAYLOAD}' is only accepted by S3; sign the body's SHA-256 instead.`,
     );
   }
+  if (streamed && STREAMING_PAYLOADS.has(given)) return given;
   if (!/^[0-9a-f]{64}$/.test(given))
     throw new GantryError('IncompleteSignature', `x-amz-content-sha256 must be '${UNSIGNED_PAYLOAD}' or the hex SHA-256 of the body (streaming payloads are not supported), not '${given}'.`);
-  if (given !== bodyHash(req.body))
+  if (!streamed && given !== bodyHash(req.body))
     throw new GantryError('SignatureDoesNotMatch', "The provided 'x-amz-content-sha256' header does not match what was computed.");
   return given;
 }
@@ -137,7 +149,7 @@ function sameSignature(key: Buffer, stringToSign: string, given: string): boolea
 const MAX_KEYS = 512;
 const keyCache = new Map<string, Buffer>();
 
-function signingKey(secret: string, date: string, region: string, service: string): Buffer {
+export function signingKey(secret: string, date: string, region: string, service: string): Buffer {
   const id = date + '\n' + region + '\n' + service + '\n' + secret;
   const hit = keyCache.get(id);
   if (hit) return hit;

@@ -12,6 +12,7 @@ import { createConsole } from '@gantry/console';
 import { createDataApi, createGraphqlRoute, createRealtimeServer, realtimeApiIdFromPath } from '@gantry/data';
 import { createHostingService } from '@gantry/hosting';
 import { ParameterStore, parameterMigrations, parametersJsonService } from '@gantry/parameters';
+import { createStorageService } from '@gantry/storage';
 import { createUserPoolsService } from '@gantry/auth';
 import { BuildSandbox } from '@gantry/runner';
 import { createSourceService } from '@gantry/source';
@@ -72,6 +73,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   // Parameter Store: configuration and secrets per account and region; hosting reads apps' environment secrets there.
   const parameters = new ParameterStore(store.db, box);
+  // S3-compatible object storage at `<url>/s3` (path-style) and `<bucket>.s3.localhost` (virtual-hosted); bytes under `<dataDir>/blobs`.
+  const storage = createStorageService({ db: store.db, iam, dataDir });
   // Cognito-compatible user pools; token issuers are `<url>/cognito-idp/<poolId>`.
   const userPools = createUserPoolsService({ db: store.db, box, baseUrl: () => url });
   const hosting = createHostingService({
@@ -99,7 +102,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // The web console calls the APIs above through this server's own listeners, as the signed-in principal.
   const webConsole = createConsole({ iam, store, box, siteDomain: () => `localhost:${httpPort}`, loopback: () => ({ http: url, https: httpsUrl, caCert: tls.caCert }) });
   // Every service's migrations run together: the migrator checks the whole applied history at once.
-  await store.migrate([...Iam.migrations, ...source.migrations, ...hosting.migrations, ...backend.migrations, ...workflows.migrations, ...parameterMigrations, ...webConsole.migrations, ...userPools.migrations]);
+  await store.migrate([...Iam.migrations, ...source.migrations, ...hosting.migrations, ...backend.migrations, ...workflows.migrations, ...parameterMigrations, ...webConsole.migrations, ...userPools.migrations, ...storage.migrations]);
   await iam.initialize();
   source.events.on('push', (push) => hosting.onPush(push));
   source.events.on('push', async (push) => void (await workflows.onPush(push)));
@@ -115,6 +118,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ],
     jsonServices: [parametersJsonService(iam, parameters), userPools.jsonService],
     routes: [
+      storage.route,
       ...hosting.routes,
       backend.route,
       dataRoute(createGraphqlRoute(data)),
