@@ -293,6 +293,20 @@ export function userPoolsJsonService(pools: UserPools): JsonService {
         return { ...userShape(user, 'UserAttributes'), ...(await mfaSettings(pool, user)) };
       },
     },
+    // Gantry's own: the local mailbox that stands in for email and SMS (codes, temporary passwords). Whoever may
+    // read a user's administrative record may read what the pool sent it.
+    ListMailboxMessages: {
+      ...onPool('AdminGetUser'),
+      async run(p, call) {
+        const { pool, user } = await adminUser(p, call);
+        const messages = await store.messages(pool.id, user.username);
+        return {
+          Messages: messages.map((m) => ({
+            Destination: m.destination, Medium: m.medium, Subject: m.subject, Text: m.body, ...(m.code && { Code: m.code }), SentDate: seconds(m.created_at),
+          })),
+        };
+      },
+    },
     AdminSetUserMFAPreference: {
       ...onPool('AdminSetUserMFAPreference'),
       async run(p, call) {

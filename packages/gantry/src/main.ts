@@ -13,6 +13,7 @@ import { runsCommand } from './commands/runs-command.ts';
 import { demoCommand } from './commands/demo-command.ts';
 import { hostingCommand } from './commands/hosting-command.ts';
 import { serverCommand } from './commands/server-command.ts';
+import { userPoolsCommand } from './commands/user-pools-command.ts';
 
 const cli = yargs(hideBin(process.argv))
   .scriptName('gantry')
@@ -46,4 +47,5 @@ projectsCommand(cli);
 connectionsCommand(cli);
 secretsCommand(cli);
 runsCommand(cli);
+userPoolsCommand(cli);
 await cli.parseAsync();

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
@@ -20,6 +21,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { createUserPoolsService, readLatestMessage, srpClientSession } from '@gantry/auth';
 import { SecretBox } from '@gantry/core';
+import { GANTRY, runCli } from './support/backend-app.ts';
 import { allow, memberAccount, userWithKey } from './support/iam-fixtures.ts';
 import { startTestServer, type Credentials, type TestServer } from './support/test-server.ts';
 
@@ -431,5 +433,25 @@ describe('attacks', () => {
     await rejectsWith(anon.send(new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'USER_SRP_AUTH', AuthParameters: { USERNAME: 'kit@example.com', SRP_A: '0' } })), 'InvalidParameterException', /SRP_A/);
     const unknown = await call('FlyToTheMoon', {});
     assert.equal((await unknown.json()).__type, 'MissingAuthenticationToken', 'an unknown operation is treated as a signed one');
+  });
+});
+
+describe('the local mailbox', () => {
+  test('gantry user-pools messages shows what a pool sent, to those who may read the user', async () => {
+    const pool = await emailPool();
+    await anon.send(new SignUpCommand({ ClientId: pool.clientId, Username: 'max@example.com', Password: PASSWORD }));
+    const code = await latestCode(pool.poolId, 'max@example.com');
+    const cli = (credentials: Credentials) => runCli(ts, GANTRY, ['user-pools', 'messages', pool.poolId, 'max@example.com', '--json'], credentials, tmpdir());
+    const shown = await cli(ts.admin);
+    assert.equal(shown.code, 0, shown.stderr);
+    const [message] = JSON.parse(shown.stdout);
+    assert.equal(message.Code, code);
+    assert.equal(message.Destination, 'max@example.com');
+    assert.match(message.Text, new RegExp(code!));
+    // Another account does not find the pool; a user without cognito-idp:AdminGetUser is refused.
+    const other = await memberAccount(ts);
+    assert.match((await cli(other.admin)).stderr, /ResourceNotFoundException/);
+    const reader = await userWithKey(ts, ts.admin, { policy: allow(['cognito-idp:ListUserPools'], '*') });
+    assert.match((await cli(reader.credentials)).stderr, /AccessDenied/);
   });
 });

@@ -35,7 +35,7 @@ export async function resolveClientSettings(): Promise<ClientSettings> {
 }
 
 /** A SigV4-signed JSON request to a Gantry REST endpoint, with credentials from the AWS profile chain. */
-export async function signedJson<T = any>(method: string, path: string, options: { service: string; body?: unknown }): Promise<T> {
+export async function signedJson<T = any>(method: string, path: string, options: { service: string; body?: unknown; headers?: Record<string, string> }): Promise<T> {
   const settings = await resolveClientSettings();
   const url = new URL(settings.endpoint + path);
   const body = options.body === undefined ? undefined : JSON.stringify(options.body);
@@ -43,13 +43,13 @@ export async function signedJson<T = any>(method: string, path: string, options:
   const signed = await signer.sign({
     method, protocol: url.protocol, hostname: url.hostname, port: Number(url.port) || undefined, path: url.pathname,
     query: Object.fromEntries(url.searchParams),
-    headers: { host: url.host, ...(body ? { 'content-type': 'application/json' } : {}) },
+    headers: { host: url.host, ...(body ? { 'content-type': 'application/json' } : {}), ...options.headers },
     body,
   });
   const response = await fetch(url, { method, headers: signed.headers as Record<string, string>, body });
   const text = await response.text();
   const json = text ? JSON.parse(text) : {};
-  if (!response.ok) throw new Error(`${response.headers.get('x-amzn-errortype') ?? json.code ?? response.status}: ${json.message ?? text}`);
+  if (!response.ok) throw new Error(`${response.headers.get('x-amzn-errortype')?.split(':')[0] ?? json.code ?? json.__type ?? response.status}: ${json.message ?? text}`);
   return json as T;
 }
 

@@ -166,13 +166,22 @@ function rewriteBackend(doc: Document, spec: YAMLMap, where: string): string[] {
 async function ensureLockfile(dir: string, cacheDir: string): Promise<string[]> {
   const lockFile = join(dir, 'package-lock.json');
   if (existsSync(lockFile)) return [];
-  const key = createHash('sha256').update(readFileSync(join(dir, 'package.json'))).digest('hex').slice(0, 32);
+  // `v2`: lockfiles cached before the in-sync check may be incomplete.
+  const key = createHash('sha256').update('v2\0').update(readFileSync(join(dir, 'package.json'))).digest('hex').slice(0, 32);
   const cached = join(cacheDir, `${key}.json`);
   if (existsSync(cached) && statSync(cached).size > 0) {
     copyFileSync(cached, lockFile);
   } else {
+    const npm = (args: string[]) => exec('npm', [...args, '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: dir, timeout: 600_000, maxBuffer: 16 * 1024 * 1024 });
     try {
-      await exec('npm', ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: dir, timeout: 600_000, maxBuffer: 16 * 1024 * 1024 });
+      // One `--package-lock-only` pass can leave peers of peers out (the Amplify templates' aws-cdk tree), which
+      // `npm ci` then refuses as out of sync; another pass adds them. `npm ci --dry-run` says when it is complete.
+      for (let pass = 1; ; pass++) {
+        await npm(['install', '--package-lock-only']);
+        const inSync = await npm(['ci', '--dry-run']).then(() => true, (error: any) => (/EUSAGE/.test(String(error.stderr)) ? false : Promise.reject(error)));
+        if (inSync) break;
+        if (pass === 3) throw Object.assign(new Error('npm ci still finds it out of sync with package.json after three passes'), { stderr: '' });
+      }
     } catch (error: any) {
       throw new GantryError('InternalFailure', `npm could not generate the copy's package-lock.json: ${String(error.stderr || error.message).trim().split('\n').slice(-5).join(' ')}. It needs the npm registry; check the network or npm's registry setting.`);
     }
