@@ -10,6 +10,7 @@ import type { BuildSandbox } from '@gantry/runner';
 import type { Migration, Store } from '@gantry/store';
 import { createHostingApi } from './api/amplify-api.ts';
 import { hostingMigrations } from './api/hosting-tables.ts';
+import { sitePointerMigrations } from './sites/site-pointer-tables.ts';
 import { runBuildJob } from './jobs/build-job.ts';
 import { incomingWebhookRoute } from './jobs/incoming-webhook-route.ts';
 import { JobLogs } from './jobs/job-logs.ts';
@@ -83,7 +84,8 @@ export interface HostingService {
 export function createHostingService(options: HostingServiceOptions): HostingService {
   const root = join(options.dataDir, 'hosting');
   mkdirSync(root, { recursive: true });
-  const sites = new SiteStore({ root: join(root, 'sites') });
+  // Live pointers in the store: every replica serves the same version of a branch.
+  const sites = new SiteStore({ root: join(root, 'sites'), store: options.store });
   const logs = new JobLogs(join(root, 'logs'), signingKey(join(root, 'log-url.key')), options.publicUrl);
   let scheduler: JobScheduler | undefined;
   const wake = () => scheduler?.wake();
@@ -103,7 +105,7 @@ export function createHostingService(options: HostingServiceOptions): HostingSer
   );
 
   return {
-    migrations: [...hostingMigrations, ...jobMigrations],
+    migrations: [...hostingMigrations, ...jobMigrations, ...sitePointerMigrations],
     routes: [incomingWebhookRoute(api.ctx, wake), logRoute(db, logs), api.route, siteRoute(api.ctx.db, sites, options.siteDomain, compute, options.secrets)],
     sites,
     async start() {

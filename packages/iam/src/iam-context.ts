@@ -9,7 +9,7 @@ export interface IamContext {
   now(): Date;
   /** Called after every write that can change an authorisation decision. */
   changed(): void;
-  /** Incremented by `changed()`: caches keyed by it never serve stale policies. */
+  /** Incremented by `changed()` here or in any other process on the store: caches keyed by it never serve stale policies. */
   generation: number;
 }
 

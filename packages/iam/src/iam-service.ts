@@ -29,6 +29,9 @@ export interface IamOptions {
  * IAM and STS: accounts, users, roles, policies, sessions, and the authorisation of every request.
  * Every other service is a client of this one.
  */
+/** The change signal of every IAM write that can change an authorisation decision. */
+const IAM_CHANGES = 'iam';
+
 export class Iam {
   readonly ctx: IamContext;
   readonly authorizer: Authorizer;
@@ -43,10 +46,10 @@ export class Iam {
       box: options.box,
       now: options.now ?? (() => new Date()),
       generation: 0,
-      changed: () => {
-        this.ctx.generation++;
-      },
+      // Every process sharing the store drops its cached credentials and policies (this one at once).
+      changed: () => options.store.signals.publish(IAM_CHANGES),
     };
+    options.store.signals.subscribe(IAM_CHANGES, () => void this.ctx.generation++);
     this.authorizer = new Authorizer(this.ctx);
     this.credentials = new CredentialResolver(this.ctx);
     this.regions = new RegionAccess(this.ctx);

@@ -5,6 +5,7 @@ import type { Store } from './store.ts';
 
 export type { Store, Migration } from './store.ts';
 export { isUniqueViolation } from './store.ts';
+export type { ChangeSignals } from './signals/change-signals.ts';
 export { openPostgresStore, openSqliteStore };
 
 export interface StoreOptions {

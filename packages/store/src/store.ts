@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { ChangeSignals } from './signals/change-signals.ts';
 
 /**
  * The store is the one place that knows SQL dialects. Services describe their tables as Kysely migrations
@@ -9,6 +10,8 @@ export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   /** The query builder. Typed per service with `store.db as Kysely<MyTables>`. */
   readonly db: Kysely<any>;
+  /** Tells every process sharing this store that something changed, so their caches are dropped. */
+  readonly signals: ChangeSignals;
   /** Applies the given migrations that have not run yet, in order of their names. */
   migrate(migrations: readonly Migration[]): Promise<void>;
   close(): Promise<void>;

@@ -30,20 +30,31 @@ const migrations: Migration[] = [
 interface Item { owner: string; name: string; size: number; created_at: number; note: string | null }
 type Db = Kysely<{ items: Item }>;
 
-const dialects: Array<{ name: string; open(): Promise<{ store: Store; cleanup(): Promise<void> }>; skip?: Promise<string | undefined> }> = [
+interface Opened {
+  store: Store;
+  /** Another process's view of the same database: a second store opened on it. */
+  peer(): Store;
+  cleanup(): Promise<void>;
+}
+
+const dialects: Array<{ name: string; open(): Promise<Opened>; skip?: Promise<string | undefined>; signalsReachPeers: boolean }> = [
   {
     name: 'sqlite',
+    // One server process per embedded database: nobody else is there to tell.
+    signalsReachPeers: false,
     async open() {
       const dir = mkdtempSync(join(tmpdir(), 'gantry-conformance-'));
-      return { store: openSqliteStore(join(dir, 'gantry.db')), cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+      const file = join(dir, 'gantry.db');
+      return { store: openSqliteStore(file), peer: () => openSqliteStore(file), cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
     },
   },
   {
     name: 'postgres',
     skip: postgresUnavailable(),
+    signalsReachPeers: true,
     async open() {
       const database: ScratchDatabase = await scratchPostgres();
-      return { store: openPostgresStore(database.url), cleanup: () => database.drop() };
+      return { store: openPostgresStore(database.url), peer: () => openPostgresStore(database.url), cleanup: () => database.drop() };
     },
   },
 ];
@@ -52,10 +63,11 @@ for (const dialect of dialects) {
   const skip = await dialect.skip;
   describe(`the ${dialect.name} store`, { skip }, () => {
     let store: Store;
+    let peer: () => Store;
     let cleanup: () => Promise<void>;
     let db: Db;
     before(async () => {
-      ({ store, cleanup } = await dialect.open());
+      ({ store, peer, cleanup } = await dialect.open());
       await store.migrate(migrations);
       db = store.db as Db;
     });
@@ -121,6 +133,36 @@ for (const dialect of dialects) {
       assert.equal(Number(updated.numUpdatedRows), 7);
       const deleted = await db.deleteFrom('items').where('owner', '=', 'sort').where('name', 'like', '/p/%').executeTakeFirst();
       assert.equal(Number(deleted.numDeletedRows), 5);
+    });
+
+    it('signals a change to its own listeners at once', () => {
+      const heard: string[] = [];
+      const stop = store.signals.subscribe('conformance_a', () => heard.push('a'));
+      store.signals.subscribe('conformance_b', () => heard.push('b'));
+      store.signals.publish('conformance_a');
+      assert.deepEqual(heard, ['a']);
+      stop();
+      store.signals.publish('conformance_a');
+      assert.deepEqual(heard, ['a']);
+      assert.throws(() => store.signals.publish('Not A Channel;'), /lowercase letters/);
+    });
+
+    it(dialect.signalsReachPeers ? 'signals a change to every other process on the database' : 'keeps signals in its own process', async () => {
+      const other = peer();
+      try {
+        let heard = 0;
+        other.signals.subscribe('conformance_peer', () => heard++);
+        // The peer's LISTEN is sent in the background; a publish before it lands could be missed, so retry.
+        const deadline = Date.now() + 5000;
+        while (heard === 0 && Date.now() < deadline) {
+          store.signals.publish('conformance_peer');
+          await new Promise((done) => setTimeout(done, 100));
+          if (!dialect.signalsReachPeers) break;
+        }
+        assert.equal(heard > 0, dialect.signalsReachPeers);
+      } finally {
+        await other.close();
+      }
     });
   });
 }

@@ -7,14 +7,14 @@
  * versions/<versionId>/files/<path>      the artifacts, byte for byte
  * versions/<versionId>/br/<path>.br      brotli variant (compressible types ≥ 1 KiB, only when smaller; see brotliQuality)
  * versions/<versionId>/gz/<path>.gz      gzip variant (same rule)
- * branches/<sha256(branchKey)>/live.json the branch's pointer: live version + activation history (newest first)
- * tmp/                                   versions and pointers being written
+ * tmp/                                   versions being written
  * ```
  * - `versionId` = sha256 (hex) of the sorted file list with each file's content hash (and the custom headers
  *   the version carries), so the same artifacts always give the same version and are stored once.
  * - A version is built in `tmp/` and renamed into `versions/` in one step; it is never modified afterwards.
- * - `activate` writes a new pointer to a temp file and renames it over `live.json` (atomic on POSIX): a reader
- *   sees the old pointer or the new one, never a torn one. A request resolves the live version once, at its
+ * - Each branch's pointer (live version + activation history, newest first) is kept by a {@link BranchPointers}:
+ *   in the store when there is one (every replica sees the same), else in files under `branches/`. `activate`
+ *   replaces a pointer whole, so a reader sees the old one or the new one. A request resolves the live version once, at its
  *   start, and serves every byte from that immutable version directory, so it gets the old version or the new
  *   one whole. Old versions stay on disk (and in the branch history) for `rollback`.
  * - Paths are guarded everywhere: targets are normalised relative paths without `.`/`..`/`\`/NUL segments,
@@ -30,8 +30,13 @@ import { pipeline } from 'node:stream/promises';
 import { constants as zlibConstants, createBrotliCompress, createGzip } from 'node:zlib';
 import mime from 'mime-types';
 import { GantryError } from '@gantry/core';
+import type { Store } from '@gantry/store';
 import type { DeployManifest } from '../compute/deploy-manifest.ts';
+import type { BranchPointers } from './branch-pointers.ts';
 import type { CustomHeaderRule } from './custom-headers.ts';
+import { DatabaseBranchPointers } from './database-branch-pointers.ts';
+import { FileBranchPointers } from './file-branch-pointers.ts';
+import { writeFileDurable } from './site-files.ts';
 
 /** One file of a version, keyed in {@link SiteManifest.files} by its URL path (`/assets/app.js`). */
 export interface ManifestFile {
@@ -93,7 +98,7 @@ export interface ActivationRecord {
   activatedAt: string;
 }
 
-/** The content of `live.json`. `history[0]` is the live version. */
+/** A branch's pointer. `history[0]` is the live version. */
 export interface BranchPointer {
   branchKey: string;
   versionId: string;
@@ -134,15 +139,17 @@ export interface CreateVersionOptions {
 }
 
 export interface SiteStoreOptions {
-  /** Directory holding versions and pointers. @example "<data-dir>/sites" */
+  /** Directory holding versions (and pointers, without a store). @example "<data-dir>/sites" */
   root: string;
+  /** Keeps branch pointers in the database, shared by every process on it. */
+  store?: Store;
   /** Activations kept per branch for rollback. @default 20 */
   historyLimit?: number;
   /** Smallest file compressed ahead of time, in bytes. @default 1024 */
   compressMinBytes?: number;
   /**
-   * How long a cached live pointer is trusted before `live()` re-reads `live.json` (to see activations made by
-   * other processes). Activations in this process are seen immediately. @default 1000
+   * How long a cached live pointer is trusted before `live()` re-reads it. Activations in this process, and with
+   * a store in any process, are seen immediately; this bounds how long a lost change signal is missed. @default 1000
    */
   pointerTtlMs?: number;
   /** Files compressed/copied in parallel. @default 8 */
@@ -153,7 +160,7 @@ const VERSION_ID = /^[0-9a-f]{64}$/;
 const O_NOFOLLOW = fsConstants.O_NOFOLLOW ?? 0;
 const MANIFEST_CACHE_LIMIT = 64;
 
-/** Immutable site versions and per-branch live pointers on the local (or a shared) filesystem. */
+/** Immutable site versions on the local (or a shared) filesystem, and per-branch live pointers. */
 export class SiteStore {
   readonly root: string;
   private readonly historyLimit: number;
@@ -162,7 +169,9 @@ export class SiteStore {
   private readonly concurrency: number;
   private readonly manifests = new Map<string, Promise<SiteManifest>>();
   private readonly liveCache = new Map<string, { site: LiveSite | undefined; checkedAt: number; pending?: Promise<LiveSite | undefined> }>();
-  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly pointers: BranchPointers;
+  /** Counts other processes' pointer changes: a read that overlapped one is not cached. */
+  private pointerChanges = 0;
 
   constructor(options: SiteStoreOptions) {
     this.root = options.root;
@@ -170,6 +179,12 @@ export class SiteStore {
     this.compressMinBytes = options.compressMinBytes ?? 1024;
     this.pointerTtlMs = options.pointerTtlMs ?? 1000;
     this.concurrency = Math.max(1, options.concurrency ?? 8);
+    this.pointers = options.store ? new DatabaseBranchPointers(options.store, this.root) : new FileBranchPointers(this.root);
+    // Another process activated something: whatever is cached may be stale.
+    this.pointers.onChange(() => {
+      this.pointerChanges++;
+      this.liveCache.clear();
+    });
   }
 
   /** Directory of a version (what {@link SiteVersion.root} is). */
@@ -259,16 +274,15 @@ export class SiteStore {
   async activate(branchKey: string, versionId: string): Promise<BranchPointer> {
     assertBranchKey(branchKey);
     const manifest = await this.manifest(versionId);
-    return this.withLock(branchKey, async () => {
-      const current = await this.readPointer(branchKey);
-      if (current?.versionId === versionId) return current;
+    const pointer = await this.pointers.update(branchKey, async (current) => {
+      if (current?.versionId === versionId) return { next: undefined, result: current };
       const activatedAt = new Date().toISOString();
       const history = [{ versionId, activatedAt }, ...(current?.history ?? [])].slice(0, this.historyLimit);
-      const pointer: BranchPointer = { branchKey, versionId, activatedAt, history };
-      await this.writePointer(branchKey, pointer);
-      this.cacheLive(branchKey, { branchKey, versionId, activatedAt, root: this.versionRoot(versionId), manifest });
-      return pointer;
+      const next: BranchPointer = { branchKey, versionId, activatedAt, history };
+      return { next, result: next };
     });
+    this.cacheLive(branchKey, { branchKey, versionId, activatedAt: pointer.activatedAt, root: this.versionRoot(versionId), manifest });
+    return pointer;
   }
 
   /**
@@ -277,8 +291,7 @@ export class SiteStore {
    */
   async rollback(branchKey: string): Promise<BranchPointer> {
     assertBranchKey(branchKey);
-    return this.withLock(branchKey, async () => {
-      const current = await this.readPointer(branchKey);
+    const { pointer, manifest } = await this.pointers.update(branchKey, async (current) => {
       if (!current) throw new GantryError('NotFound', `Branch "${branchKey}" has no deployed site; deploy a build before rolling back.`);
       const history = current.history.slice(1);
       const previous = history[0];
@@ -287,21 +300,21 @@ export class SiteStore {
       }
       const manifest = await this.manifest(previous.versionId);
       const activatedAt = new Date().toISOString();
-      const pointer: BranchPointer = {
+      const next: BranchPointer = {
         branchKey,
         versionId: previous.versionId,
         activatedAt,
         history: [{ versionId: previous.versionId, activatedAt }, ...history.slice(1)],
       };
-      await this.writePointer(branchKey, pointer);
-      this.cacheLive(branchKey, { branchKey, versionId: previous.versionId, activatedAt, root: this.versionRoot(previous.versionId), manifest });
-      return pointer;
+      return { next, result: { pointer: next, manifest } };
     });
+    this.cacheLive(branchKey, { branchKey, versionId: pointer.versionId, activatedAt: pointer.activatedAt, root: this.versionRoot(pointer.versionId), manifest });
+    return pointer;
   }
 
   /**
-   * The branch's live version, or `undefined` when none was activated. Cached in memory; re-read from disk at
-   * most every `pointerTtlMs` so activations by other processes are picked up.
+   * The branch's live version, or `undefined` when none was activated. Cached in memory until a change signal
+   * or, at most, `pointerTtlMs`.
    */
   live(branchKey: string): Promise<LiveSite | undefined> {
     const cached = this.liveCache.get(branchKey);
@@ -310,11 +323,13 @@ export class SiteStore {
       if (now - cached.checkedAt < this.pointerTtlMs) return Promise.resolve(cached.site);
       if (cached.pending) return cached.pending;
     }
+    const changesBefore = this.pointerChanges;
     const pending: Promise<LiveSite | undefined> = this.loadLive(branchKey).then(
       (site) => {
         const entry = this.liveCache.get(branchKey);
         // An activation in this process while we were reading wins over what we read.
         if (entry !== undefined && entry.pending !== pending) return entry.site;
+        if (this.pointerChanges !== changesBefore) return site;
         this.liveCache.set(branchKey, { site, checkedAt: Date.now() });
         return site;
       },
@@ -330,7 +345,7 @@ export class SiteStore {
   /** The branch's pointer (live version and history), or `undefined`. */
   async pointer(branchKey: string): Promise<BranchPointer | undefined> {
     assertBranchKey(branchKey);
-    return this.readPointer(branchKey);
+    return this.pointers.read(branchKey);
   }
 
   /**
@@ -362,10 +377,8 @@ export class SiteStore {
   /** Forgets a branch's pointer (DeleteBranch). Its versions stay until {@link prune}. */
   async deleteBranch(branchKey: string): Promise<void> {
     assertBranchKey(branchKey);
-    await this.withLock(branchKey, async () => {
-      await rm(this.branchDir(branchKey), { recursive: true, force: true });
-      this.cacheLive(branchKey, undefined);
-    });
+    await this.pointers.update(branchKey, async () => ({ next: null, result: undefined }));
+    this.cacheLive(branchKey, undefined);
   }
 
   /**
@@ -375,11 +388,7 @@ export class SiteStore {
   async prune(options: { graceMs?: number } = {}): Promise<string[]> {
     const graceMs = options.graceMs ?? 60 * 60 * 1000;
     const referenced = new Set<string>();
-    const branchDirs = await readdir(join(this.root, 'branches')).catch(() => [] as string[]);
-    for (const dir of branchDirs) {
-      const pointer = await readJson<BranchPointer>(join(this.root, 'branches', dir, 'live.json')).catch(() => undefined);
-      pointer?.history.forEach((h) => referenced.add(h.versionId));
-    }
+    for (const pointer of await this.pointers.list()) pointer.history.forEach((h) => referenced.add(h.versionId));
     const deleted: string[] = [];
     const now = Date.now();
     for (const name of await readdir(join(this.root, 'versions')).catch(() => [] as string[])) {
@@ -479,7 +488,7 @@ export class SiteStore {
 
   private async loadLive(branchKey: string): Promise<LiveSite | undefined> {
     assertBranchKey(branchKey);
-    const pointer = await this.readPointer(branchKey);
+    const pointer = await this.pointers.read(branchKey);
     if (!pointer) return undefined;
     const manifest = await this.manifest(pointer.versionId);
     return { branchKey, versionId: pointer.versionId, activatedAt: pointer.activatedAt, root: this.versionRoot(pointer.versionId), manifest };
@@ -487,46 +496,6 @@ export class SiteStore {
 
   private cacheLive(branchKey: string, site: LiveSite | undefined): void {
     this.liveCache.set(branchKey, { site, checkedAt: Date.now() });
-  }
-
-  private branchDir(branchKey: string): string {
-    return join(this.root, 'branches', createHash('sha256').update(branchKey).digest('hex'));
-  }
-
-  private async readPointer(branchKey: string): Promise<BranchPointer | undefined> {
-    try {
-      const pointer = await readJson<BranchPointer>(join(this.branchDir(branchKey), 'live.json'));
-      if (pointer.branchKey !== branchKey || !VERSION_ID.test(pointer.versionId)) return undefined;
-      return pointer;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
-  }
-
-  private async writePointer(branchKey: string, pointer: BranchPointer): Promise<void> {
-    const dir = this.branchDir(branchKey);
-    await mkdir(dir, { recursive: true });
-    const temp = join(dir, `.live.${randomBytes(6).toString('hex')}.tmp`);
-    try {
-      await writeFileDurable(temp, JSON.stringify(pointer));
-      await rename(temp, join(dir, 'live.json'));
-    } catch (error) {
-      await rm(temp, { force: true });
-      throw error;
-    }
-  }
-
-  /** Serialises pointer updates of one branch within this process. */
-  private withLock<T>(branchKey: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.locks.get(branchKey) ?? Promise.resolve();
-    const run = previous.then(fn, fn);
-    const tail = run.catch(() => undefined);
-    this.locks.set(branchKey, tail);
-    void tail.then(() => {
-      if (this.locks.get(branchKey) === tail) this.locks.delete(branchKey);
-    });
-    return run;
   }
 }
 
@@ -646,16 +615,6 @@ async function compressTo(source: string, dest: string, kind: 'br' | 'gzip', siz
   });
   await pipeline(createReadStream(source), compressor, counter, createWriteStream(dest, { flags: 'wx' }));
   return written;
-}
-
-async function writeFileDurable(path: string, data: string): Promise<void> {
-  const handle = await open(path, 'wx');
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 async function readJson<T>(path: string): Promise<T> {

@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { runMigrations } from '../../migrate.ts';
+import { postgresSignals } from './postgres-signals.ts';
 import type { Migration, Store } from '../../store.ts';
 
 /** PostgreSQL's type id of `bigint` (int8). */
@@ -27,14 +28,19 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
   const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
   let checked: Promise<void> | undefined;
   const ready = () => (checked ??= checkCollation(pool, url));
+  const signals = postgresSignals(url, pool);
   return {
     dialect: 'postgres',
     db,
+    signals,
     migrate: async (migrations: readonly Migration[]) => {
       await ready();
       await runMigrations(db, migrations);
     },
-    close: () => db.destroy(),
+    close: async () => {
+      await signals.close();
+      await db.destroy();
+    },
   };
 }
 

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { runMigrations } from '../../migrate.ts';
+import { sqliteSignals } from './sqlite-signals.ts';
 import type { Migration, Store } from '../../store.ts';
 
 /**
@@ -26,6 +27,7 @@ export function openSqliteStore(file: string): Store {
   return {
     dialect: 'sqlite',
     db,
+    signals: sqliteSignals(),
     migrate: (migrations: readonly Migration[]) => runMigrations(db, migrations),
     close: () => db.destroy(),
   };
