@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
@@ -33,12 +33,16 @@ export class FilesystemBlobStore implements BlobStore {
         done(null, chunk);
       },
     });
+    // The file is opened before any byte flows: a stream opening it lazily could create it after a failed
+    // body was already answered and its temp file removed, leaving the file behind.
+    const file = await open(temp, 'wx', 0o600);
     try {
-      await pipeline(source, measure, createWriteStream(temp, { flags: 'wx', mode: 0o600, flush: true }));
+      await pipeline(source, measure, file.createWriteStream({ flush: true }));
       const dir = join(this.root, id.slice(0, 2));
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       await rename(temp, join(dir, id));
     } catch (error) {
+      await file.close().catch(() => {});
       await rm(temp, { force: true });
       throw error;
     }
