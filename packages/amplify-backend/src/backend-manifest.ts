@@ -71,6 +71,8 @@ export interface DataManifest {
   /** Every enabled mode except the default: `authorization_types` in amplify_outputs.json. */
   additionalAuthorizationTypes: AppSyncAuthorizationType[];
   /** Present when API-key auth is enabled. */
+  /** Custom operations' `@function(name:)` handlers: the directive's name → the defineFunction name it stands for. */
+  functionHandlers?: Record<string, string>;
   apiKey?: {
     /** @default 7 (Amplify's default) */
     expiresInDays: number;
@@ -152,4 +154,6 @@ export interface FunctionManifest {
   schedule?: string[];
   /** True when defined with a CDK provider function rather than props. */
   custom: boolean;
+  /** The handler bundled into one CommonJS file (its `handler` export is the Lambda handler). */
+  code?: string;
 }

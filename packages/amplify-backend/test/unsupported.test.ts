@@ -54,6 +54,10 @@ export const sayHello = defineFunction({
   environment: { GREETING: 'hello', API_KEY: secret('HELLO_API_KEY') },
 });
 `,
+  'amplify/functions/say-hello/handler.ts': `export const handler = async () => 'hello';
+`,
+  'amplify/auth/post-confirmation/handler.ts': `export const handler = async (event: unknown) => event;
+`,
   'amplify/storage/resource.ts': `import { defineStorage } from '@aws-amplify/backend';
 
 export const storage = defineStorage({
@@ -81,7 +85,7 @@ const schema = a.schema({
     .query()
     .arguments({ text: a.string() })
     .returns(a.string())
-    .handler(a.handler.function('echoHandler'))
+    .handler(a.handler.custom({ entry: './echo.js' }))
     .authorization((allow) => [allow.publicApiKey()]),
 });
 
@@ -136,8 +140,9 @@ describe('loadBackend: unsupported constructs are listed, not ignored', () => {
     );
   });
 
-  it('lists storage and functions, and records what they ask for', () => {
-    assert.equal(find('defineStorage (media)')?.file, 'amplify/storage/resource.ts');
+  it('lists storage, records what functions ask for and bundles their handlers', () => {
+    assert.equal(find('defineStorage (media)'), undefined, 'storage is deployed');
+    assert.equal(find('defineStorage (media) access allow.groups(...) on "admin/*"')?.file, 'amplify/storage/resource.ts');
     assert.deepEqual(manifest.storage, [
       {
         name: 'media',
@@ -150,9 +155,11 @@ describe('loadBackend: unsupported constructs are listed, not ignored', () => {
         },
       },
     ]);
-    assert.equal(find('defineFunction (say-hello)')?.file, 'amplify/functions/say-hello/resource.ts');
-    assert.equal(find('defineFunction (post-confirmation)')?.file, 'amplify/auth/post-confirmation/resource.ts');
-    const sayHello = manifest.functions?.find((fn) => fn.name === 'say-hello');
+    // Functions are deployed; what they use that Gantry does not run (secrets) is listed.
+    assert.equal(find("defineFunction (say-hello) environment.API_KEY = secret('HELLO_API_KEY')")?.file, 'amplify/functions/say-hello/resource.ts');
+    assert.equal(manifest.unsupported.some((entry) => entry.construct.startsWith('defineFunction (post-confirmation)')), false);
+    const { code, ...sayHello } = manifest.functions!.find((fn) => fn.name === 'say-hello')!;
+    assert.match(code!, /hello/);
     assert.deepEqual(sayHello, {
       name: 'say-hello',
       file: 'amplify/functions/say-hello/resource.ts',

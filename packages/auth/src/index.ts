@@ -78,3 +78,9 @@ export function readLatestMessage(db: Kysely<any>, userPoolId: string, username:
   // Reading the mailbox opens nothing sealed, so any key will do.
   return new UserPools(new UserPoolStore(db, SecretBox.ephemeral()), () => '').latestMessage(userPoolId, username);
 }
+
+export { identityPoolMigrations, type IdentityPoolTables } from './identity-pool-tables.ts';
+export { IdentityPoolStore, type IdentityProvider, type IdentityPoolRoles } from './identity-pool-store.ts';
+export { identityPoolsJsonService } from './identity-pools-api.ts';
+export { identityPoolDeployer, type DeclaredIdentityPool, type DeployedIdentityPool } from './identity-pool-deployer.ts';
+export { createIdentityPoolsService, type IdentityPoolsService } from './identity-pools.ts';

@@ -12,6 +12,12 @@ import { authProvider } from './providers/auth-provider.ts';
 import { customOutputsProvider } from './providers/custom-outputs-provider.ts';
 import type { DataPlane } from './providers/data-plane.ts';
 import { dataProvider } from './providers/data-provider.ts';
+import type { IdentityPoolPlane } from './providers/identity-pool-plane.ts';
+import { identityPoolProvider } from './providers/identity-pool-provider.ts';
+import type { StoragePlane } from './providers/storage-plane.ts';
+import { storageProvider } from './providers/storage-provider.ts';
+import type { FunctionPlane } from './providers/function-plane.ts';
+import { functionProvider } from './providers/function-provider.ts';
 import { backendMigrations } from './stacks/backend-tables.ts';
 import { findStack, neverDeployed, stackOutputs, type BackendDb, type StackRef } from './stacks/stack-store.ts';
 
@@ -22,6 +28,12 @@ export interface BackendServiceOptions {
   dataPlane: DataPlane;
   /** Makes the user pools `auth` resources describe (the server adapts `@gantry/auth` to it). */
   authPlane?: AuthPlane;
+  /** Makes the identity pool (and its roles) `defineAuth` comes with; without it no identity pool is made. */
+  identityPoolPlane?: IdentityPoolPlane;
+  /** Makes the buckets `defineStorage` declares and puts their access rules on the identity pool's roles. */
+  storagePlane?: StoragePlane;
+  /** Runs the functions `defineFunction` describes (the server passes `@gantry/functions`' plane). */
+  functionPlane?: FunctionPlane;
   /**
    * Base URL data APIs are reached at; a function when it is known only once the server listens. Data
    * endpoints are `<dataBaseUrl>/data/<apiId>/graphql`.
@@ -53,7 +65,10 @@ export interface BackendService {
 export function createBackendService(options: BackendServiceOptions): BackendService {
   const db = options.store.db as BackendDb;
   const dataBaseUrl = typeof options.dataBaseUrl === 'function' ? options.dataBaseUrl : () => options.dataBaseUrl as string;
-  const defaults: ResourceProvider[] = [authProvider({ authPlane: options.authPlane }), dataProvider({ dataPlane: options.dataPlane, dataBaseUrl }), customOutputsProvider()];
+  const defaults: ResourceProvider[] = [authProvider({ authPlane: options.authPlane }), functionProvider({ functionPlane: options.functionPlane }), dataProvider({ dataPlane: options.dataPlane, dataBaseUrl }), customOutputsProvider()];
+  // After auth (whose user pool they use), before data: the identity pool, then the buckets on its roles.
+  if (options.storagePlane) defaults.splice(1, 0, storageProvider({ plane: options.storagePlane }));
+  if (options.identityPoolPlane) defaults.splice(1, 0, identityPoolProvider({ plane: options.identityPoolPlane }));
   const providers = options.providers ? options.providers(defaults) : defaults;
   const deployer = new Deployer({ db, providers, now: options.now ?? (() => new Date()) });
   const models = new ModelGenerator();

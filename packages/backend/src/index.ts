@@ -2,6 +2,11 @@ export { createBackendService, type BackendService, type BackendServiceOptions }
 export { toStackName, parseStackName, validateBackendId, type BackendIdentifier } from './backend-id.ts';
 export { readManifest, type BackendManifest, type DataManifest, type AuthManifest, type UnsupportedConstruct } from './manifest.ts';
 export type { AuthPlane, UserPoolIds, UserPoolSpec } from './providers/auth-plane.ts';
+export type { FunctionPlane, FunctionSpec, FunctionScope, InvokeResult } from './providers/function-plane.ts';
+export { deployedFunctionName } from './providers/function-provider.ts';
+export type { IdentityPoolPlane, IdentityPoolIds, IdentityPoolSpec } from './providers/identity-pool-plane.ts';
+export type { StoragePlane } from './providers/storage-plane.ts';
+export { storageAccessPolicy } from './providers/storage-access-policies.ts';
 export type { DataPlane, DataApiSpec, DataApiKey, DataChangeSummary } from './providers/data-plane.ts';
 export { dataPlaneFromDataApi, describeSchemaPlan, type DataApiLike } from './providers/data-plane-adapter.ts';
 export type { ResourceProvider, ResourceState, StackOutputs, DeploymentPlan, PlanStep } from './engine/engine-types.ts';

@@ -48,6 +48,8 @@ export interface DataManifest {
   additionalAuthorizationTypes?: AuthorizationType[];
   /** Present when API-key auth is enabled. */
   apiKey?: { expiresInDays?: number; description?: string };
+  /** Custom operations' `@function(name:)` → the defineFunction name it stands for. */
+  functionHandlers?: Record<string, string>;
 }
 
 export interface AuthManifest {

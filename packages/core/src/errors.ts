@@ -89,6 +89,13 @@ export const ERROR_CATALOGUE = {
   UnsupportedOperationException: { status: 400 },
   InvalidUserPoolConfigurationException: { status: 400 },
 
+  // Lambda (REST-JSON)
+  RequestTooLargeException: { status: 413 },
+  InvalidRequestContentException: { status: 400 },
+  InvalidParameterValueException: { status: 400 },
+  UnrecognizedClientException: { status: 403 },
+  ServiceException: { status: 500 },
+
   // Gantry-wide
   Conflict: { status: 409 },
   InternalFailure: { status: 500 },

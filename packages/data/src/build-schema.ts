@@ -37,6 +37,7 @@ import {
 import { keyFieldsOf, type FieldDef, type ModelDef, type ModelSchema } from './model-schema.ts';
 import { compositeArgName, ModelResolvers, restrictedFieldResolver, type ResolverContext } from './resolvers.ts';
 import { AWS_SCALAR_TYPES } from './scalars.ts';
+import { addCustomOperationFields, type CustomOperations } from './custom-operations.ts';
 
 const BUILTIN: Record<string, GraphQLScalarType> = { ID: GraphQLID, String: GraphQLString, Int: GraphQLInt, Float: GraphQLFloat, Boolean: GraphQLBoolean };
 const capitalize = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
@@ -389,7 +390,7 @@ export interface BuiltSchema {
 }
 
 /** Builds the executable schema; resolvers expect a {@link ResolverContext} as the context value. */
-export function buildDataSchema(modelSchema: ModelSchema): BuiltSchema {
+export function buildDataSchema(modelSchema: ModelSchema, custom?: CustomOperations): BuiltSchema {
   const registry = new TypeRegistry(modelSchema);
   const resolvers = new Map(modelSchema.models.map((m) => [m.name, new ModelResolvers(m, modelSchema)]));
   const families = new Map<string, ModelTypes>();
@@ -453,6 +454,10 @@ export function buildDataSchema(modelSchema: ModelSchema): BuiltSchema {
     for (const op of ['Create', 'Update', 'Delete']) {
       subscription[`on${op}${name}`] = { type: modelType(name), args: { filter: { type: t.subscriptionFilterInput() } } };
     }
+  }
+  if (custom) {
+    const leaf = (name: string) => BUILTIN[name] ?? AWS_SCALAR_TYPES[name] ?? registry.enums.get(name);
+    addCustomOperationFields(custom, { leaf, nonModelOutput: (name) => registry.nonModelOutput(name), modelType: (name) => objectTypes.get(name), schema: modelSchema }, query, mutation);
   }
   const schema = new GraphQLSchema({
     query: new GraphQLObjectType({ name: 'Query', fields: query }),

@@ -42,6 +42,8 @@ import { accessUnder, itemGranted } from './authorization/access.ts';
 import { authenticate, isFailure, type ApiAuthorization, type AuthenticationFailure } from './authorization/authenticate.ts';
 import type { Caller, UserPoolTokenVerifier } from './authorization/caller.ts';
 import { apiDatabaseFile, ItemStore } from './storage/item-store.ts';
+import { parseCustomOperations } from './custom-operations.ts';
+import { functionInvoker, type FunctionInvocationResult } from './function-invoker.ts';
 
 export interface DataApiOptions {
   /** Directory holding one sub-directory per API. */
@@ -65,6 +67,17 @@ export interface DataApiOptions {
   now?: () => Date;
   /** Checks user-pool tokens (`Authorization` header) for APIs with AMAZON_COGNITO_USER_POOLS authorization. */
   verifyUserPoolToken?: UserPoolTokenVerifier;
+  /** Runs a function of the API's account for custom operations (the functions service; callers have authorised). */
+  invokeFunction?: FunctionInvokeCall;
+}
+
+export type FunctionInvokeCall = (scope: { account: string; region: string }, functionName: string, event: unknown) => Promise<FunctionInvocationResult>;
+
+/** Where custom operations' functions live: the API's account and region, and each `@function(name:)`'s function. */
+export interface FunctionBindings {
+  scope: { account: string; region: string };
+  /** `@function(name:)` → deployed function name; names not listed are function names themselves. */
+  handlers: Record<string, string>;
 }
 
 export interface ApiKeySpec {
@@ -85,6 +98,8 @@ export interface DeployInput {
   allowDestructive?: boolean;
   /** The API's authorization types and user pool. @default API_KEY only */
   authorization?: ApiAuthorization;
+  /** The functions custom operations invoke. Without it, custom operations answer with an error. */
+  functions?: FunctionBindings;
 }
 
 export interface Plan extends SchemaPlan {
@@ -162,6 +177,7 @@ interface Deployment {
   deployedAt: string;
   /** Absent in deployments made before user-pool authorization existed: those are API-key APIs. */
   authorization?: ApiAuthorization;
+  functions?: FunctionBindings;
 }
 
 const API_KEY_ONLY: ApiAuthorization = { defaultType: 'API_KEY', additionalTypes: [] };
@@ -297,7 +313,7 @@ export function createDataApi(options: DataApiOptions): DataApi {
       const deployment = JSON.parse(raw) as Deployment;
       state.deployment = deployment;
       state.keys = deployment.apiKeys;
-      state.built = buildDataSchema(parseModelSchema(deployment.sdl, deployment.modelIntrospection));
+      state.built = buildDataSchema(parseModelSchema(deployment.sdl, deployment.modelIntrospection), parseCustomOperations(deployment.sdl));
     }
     return state;
   }
@@ -329,7 +345,7 @@ export function createDataApi(options: DataApiOptions): DataApi {
   function prepare(input: DeployInput): { modelSchema: ModelSchema; built: BuiltSchema; keys: StoredKey[] } {
     if (typeof input?.sdl !== 'string' || input.sdl.trim() === '') throw new GantryError('ValidationError', 'deploy needs sdl: the schema.transform().schema string of the data schema');
     const modelSchema = parseModelSchema(input.sdl, input.modelIntrospection);
-    const built = buildDataSchema(modelSchema);
+    const built = buildDataSchema(modelSchema, parseCustomOperations(input.sdl));
     const keys = (input.apiKeys ?? []).map((k) => {
       if (typeof k?.id !== 'string' || k.id.length === 0) throw new GantryError('ValidationError', 'Every API key needs an id (the key clients send in x-api-key)');
       return { hash: hashKey(k.id), expiresAt: expiryMillis(k.expiresAt) };
@@ -364,6 +380,7 @@ export function createDataApi(options: DataApiOptions): DataApi {
         const plan = await applySchema(state.store, modelSchema.models, { allowDestructive: input.allowDestructive });
         const deployment: Deployment = {
           sdl: input.sdl, modelIntrospection: input.modelIntrospection ?? null, apiKeys: keys, deployedAt: clock().toISOString(), authorization: input.authorization ?? API_KEY_ONLY,
+          ...(input.functions && { functions: input.functions }),
         };
         await state.store.setMeta(META_DEPLOYMENT, JSON.stringify(deployment));
         state.deployment = deployment;
@@ -530,6 +547,7 @@ export function createDataApi(options: DataApiOptions): DataApi {
         limits,
         caller,
         defaultType: authorizationOf(state).defaultType,
+        functions: functionInvoker(state.deployment?.functions, options.invokeFunction, request.headers),
         now: () => clock().toISOString(),
         onMutation: (model, op, item) => {
           void events.emit('mutation', { apiId, model, operation: op, item: structuredClone(item) });

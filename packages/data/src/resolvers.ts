@@ -19,6 +19,7 @@ import { keyFieldsOf, type FieldDef, type IndexDef, type ModelDef, type ModelSch
 import { clampLimit, runQuery, type Direction, type Page } from './query.ts';
 import type { ItemOps, ItemStore } from './storage/item-store.ts';
 import { isUniqueViolation } from '@gantry/store';
+import type { FunctionInvoker } from './function-resolver.ts';
 
 export type MutationOperation = 'create' | 'update' | 'delete';
 
@@ -34,6 +35,8 @@ export interface ResolverContext {
   caller: Caller;
   /** The API's default authorization type: models without `@auth` rules are open to it alone. */
   defaultType: AuthorizationType;
+  /** Invokes the functions custom operations are backed by (absent where no function service is wired). */
+  functions?: FunctionInvoker;
 }
 
 type Args = Record<string, unknown>;

@@ -156,6 +156,7 @@ export function principalContext(p: Principal, now: Date): ContextKeys {
     keys['aws:TokenIssueTime'] = p.issuedAt.toISOString().replace(/\.\d{3}Z$/, 'Z');
     keys['aws:MultiFactorAuthPresent'] = 'false';
     if (p.sourceIdentity) keys['aws:SourceIdentity'] = p.sourceIdentity;
+    if (p.webIdentity) Object.assign(keys, p.webIdentity);
   }
   return keys;
 }

@@ -75,6 +75,7 @@ export class CredentialResolver {
       sessionPolicy: row.session_policy, sessionPolicyArns: JSON.parse(row.session_policy_arns), sourceIdentity: row.source_identity,
       chained: row.chained === 1, issuedAt: new Date(row.created_at), expiresAt: new Date(row.expires_at),
     };
+    if (row.web_identity) principal.webIdentity = JSON.parse(row.web_identity);
     return { principal, secretAccessKey: this.ctx.box.open(row.sealed_secret), sessionTokenHash: row.token_hash, expiresAt: principal.expiresAt };
   }
 }

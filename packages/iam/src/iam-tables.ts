@@ -3,6 +3,7 @@ import { accountRegionsMigration } from './account-regions-tables.ts';
 import { auditEventsMigration } from './audit-tables.ts';
 import { loginProfilesMigration } from './login-profile-tables.ts';
 import { userSessionsMigration } from './user-session-tables.ts';
+import { webIdentitySessionsMigration } from './web-identity-tables.ts';
 
 /**
  * IAM's tables. Names are unique per account ignoring case, as IAM's are, so each named entity keeps a
@@ -34,6 +35,8 @@ export interface IamTables {
     access_key_id: string; sealed_secret: string; token_hash: string; account_id: string; role_arn: string; role_id: string;
     session_name: string; session_policy: string | null; session_policy_arns: string; tags: string;
     source_identity: string | null; chained: number; issuer_arn: string; expires_at: string; created_at: string;
+    /** Sessions an identity pool issued: the web identity's context keys as JSON (see web-identity-tables.ts). */
+    web_identity?: string | null;
   };
 }
 
@@ -143,4 +146,5 @@ export const iamMigrations: Migration[] = [
   accountRegionsMigration,
   userSessionsMigration,
   loginProfilesMigration,
+  webIdentitySessionsMigration,
 ];

@@ -12,6 +12,7 @@ export { callerAccount } from './api/operation.ts';
 export { iamOperations } from './api/iam-api.ts';
 export { stsOperations } from './api/sts-api.ts';
 export { assumeRole, getSessionToken, pruneExpiredSessions, SESSION_TOKEN_DURATION, type AssumeRoleArgs, type AssumedRole, type GetSessionTokenArgs } from './sts.ts';
+export { assumeRoleForIdentityPool, identityPoolTrustPolicy, putIdentityPoolRole, setRoleInlinePolicies, deleteRoleWithPolicies, COGNITO_IDENTITY, type IdentityPoolSessionArgs, type IdentityPoolSession } from './web-identity.ts';
 export { revokeTemporaryCredentials, type TemporaryCredentials } from './user-sessions.ts';
 export { signInWithPassword, SIGN_IN_REFUSED, type PasswordSignInArgs } from './console-sign-in.ts';
 export type { ContextKeys } from './policy/policy-types.ts';

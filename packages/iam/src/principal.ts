@@ -40,6 +40,8 @@ export interface SessionPrincipal {
   chained: boolean;
   issuedAt: Date;
   expiresAt: Date;
+  /** Sessions an identity pool issued: `cognito-identity.amazonaws.com:sub` and the other keys of the identity. */
+  webIdentity?: Record<string, string | string[]>;
 }
 
 /** An AWS-style service acting on its own behalf, e.g. the workflow runner assuming a role. */

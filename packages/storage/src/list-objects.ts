@@ -87,6 +87,8 @@ function objectEntry(row: ObjectRow, encode: (s: string) => string, owner?: Retu
 
 /** ListObjectsV2: prefix, delimiter (CommonPrefixes), max-keys, start-after and continuation tokens. */
 export async function listObjectsV2(parts: StorageParts, s3: S3Call): Promise<void> {
+  // `s3:prefix` is the condition key list permissions are scoped by (Amplify's storage rules use it).
+  if (s3.query.get('prefix') !== null) s3.call.requestContext['s3:prefix'] = s3.query.get('prefix')!;
   const bucket = await authorizedBucket(parts, s3, 's3:ListBucket', bucketArn(s3.address.bucket!));
   const q = s3.query;
   const prefix = q.get('prefix') ?? '';
@@ -120,6 +122,8 @@ export async function listObjectsV2(parts: StorageParts, s3: S3Call): Promise<vo
 
 /** ListObjects (version 1): the same listing paged by `marker`; NextMarker only with a delimiter, as S3 does. */
 export async function listObjects(parts: StorageParts, s3: S3Call): Promise<void> {
+  // `s3:prefix` is the condition key list permissions are scoped by (Amplify's storage rules use it).
+  if (s3.query.get('prefix') !== null) s3.call.requestContext['s3:prefix'] = s3.query.get('prefix')!;
   const bucket = await authorizedBucket(parts, s3, 's3:ListBucket', bucketArn(s3.address.bucket!));
   const q = s3.query;
   const prefix = q.get('prefix') ?? '';

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { AuthorizationModeName, DataManifest, UnsupportedConstruct } from '../backend-manifest.ts';
 import type { CallSite } from '../define/call-site.ts';
-import type { DataProps, DataSchemaInput } from '../define/define-data.ts';
+import type { DataProps, DataSchemaInput, TransformableSchema } from '../define/define-data.ts';
+import { definitionIdOf, getRegistry } from '../define/registry.ts';
 import { appRelative, unsupportedAt } from './app-files.ts';
 import { scanSchema } from './schema-scan.ts';
 import { toAppSyncAuthorizationType as APPSYNC } from './authorization-types.ts';
@@ -95,6 +96,7 @@ export async function buildDataManifest(input: DataManifestInput): Promise<{ dat
     unsupported.push({ construct: finding.construct, file, ...(line !== undefined ? { line } : {}), hint: finding.hint });
   }
 
+  const functionHandlers = functionHandlerNames(props.schema);
   const apiKeyProps = modes?.apiKeyAuthorizationMode;
   const data: DataManifest = {
     ...(props.name !== undefined ? { name: props.name } : {}),
@@ -105,6 +107,7 @@ export async function buildDataManifest(input: DataManifestInput): Promise<{ dat
     defaultAuthorizationType: defaultType,
     authorizationModes,
     additionalAuthorizationTypes: additionalTypes,
+    ...(Object.keys(functionHandlers).length > 0 ? { functionHandlers } : {}),
     ...(enabled.has('apiKey')
       ? {
           apiKey: {
@@ -115,6 +118,24 @@ export async function buildDataManifest(input: DataManifestInput): Promise<{ dat
       : {}),
   };
   return { data, unsupported };
+}
+
+/**
+ * `a.handler.function(fn)` handlers: the SDL names each `@function(name: "Fn<Operation>")` and the schema's
+ * transform lists the factory behind it; this maps the directive's name to the defineFunction name.
+ */
+function functionHandlerNames(schema: DataSchemaInput): Record<string, string> {
+  const parts = typeof schema === 'string' ? [] : 'schemas' in schema && Array.isArray(schema.schemas) ? schema.schemas : [schema as TransformableSchema];
+  const names: Record<string, string> = {};
+  for (const part of parts) {
+    const lambdas = (part.transform() as { lambdaFunctions?: Record<string, unknown> }).lambdaFunctions ?? {};
+    for (const [handlerName, factory] of Object.entries(lambdas)) {
+      const id = definitionIdOf(factory);
+      const definition = getRegistry().definitions.find((candidate) => candidate.id === id);
+      if (definition?.kind === 'function' && definition.props.name) names[handlerName] = definition.props.name;
+    }
+  }
+  return names;
 }
 
 function readSource(file: string | undefined): string | undefined {

@@ -14,7 +14,7 @@ export interface SchemaFinding {
 const AUTH_HINT =
   'Gantry\'s data API enforces API-key rules (allow.publicApiKey()) and user-pool rules (allow.owner(), allow.ownerDefinedIn(), allow.ownersDefinedIn(), allow.authenticated(), allow.groups(), allow.groupsDefinedIn()); guest and identity-pool rules (IAM), OIDC, custom (Lambda) and resource rules are not served yet.';
 const CUSTOM_OPERATION_HINT =
-  'Custom queries, mutations and subscriptions (a.query()/a.mutation()/a.subscription() with handlers, AI routes) are not served by Gantry\'s data API yet.';
+  'Custom queries and mutations are served when their handler is a.handler.function(...); other handlers (a.handler.custom, SQL, AI routes) and custom subscriptions (a.subscription()) are not served by Gantry\'s data API yet.';
 
 const OPERATION_TYPES = new Set(['Query', 'Mutation', 'Subscription']);
 
@@ -32,6 +32,12 @@ export function scanSchema(sdl: string): SchemaFinding[] {
     if (OPERATION_TYPES.has(typeName)) {
       for (const field of definition.fields ?? []) {
         const kind = typeName === 'Query' ? 'query' : typeName === 'Mutation' ? 'mutation' : 'subscription';
+        if (kind !== 'subscription' && field.directives?.some((directive) => directive.name.value === 'function')) {
+          for (const rule of authRules(field.directives)) {
+            if (!isSupportedRule(rule)) findings.push({ construct: `${describeRule(rule)} on custom ${kind} ${field.name.value}`, typeName, fieldName: field.name.value, hint: AUTH_HINT });
+          }
+          continue;
+        }
         findings.push({ construct: `custom ${kind} ${field.name.value}`, typeName, fieldName: field.name.value, hint: CUSTOM_OPERATION_HINT });
       }
       continue;

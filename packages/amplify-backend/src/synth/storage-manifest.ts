@@ -3,10 +3,8 @@ import type { CallSite } from '../define/call-site.ts';
 import { storageAccessBuilder, type StorageAction, type StorageProps } from '../define/define-storage.ts';
 import { appRelative, unsupportedAt } from './app-files.ts';
 
-const STORAGE_HINT = 'Gantry has no S3-compatible storage yet: the bucket is recorded but not created.';
-
 export function buildStorageManifest(appDir: string, props: StorageProps, callSite: CallSite | undefined): { storage: StorageManifest; unsupported: UnsupportedConstruct[] } {
-  const unsupported: UnsupportedConstruct[] = [unsupportedAt(appDir, `defineStorage (${props.name})`, callSite, STORAGE_HINT)];
+  const unsupported: UnsupportedConstruct[] = [];
   const paths: StorageManifest['paths'] = {};
   const rules = props.access ? props.access(storageAccessBuilder()) : {};
   for (const [prefix, grants] of Object.entries(rules)) {
@@ -15,6 +13,9 @@ export function buildStorageManifest(appDir: string, props: StorageProps, callSi
       if (grant.who === 'resource') {
         unsupported.push(unsupportedAt(appDir, `defineStorage (${props.name}) access allow.resource(...) on "${prefix}"`, callSite, 'Function access to storage is not supported by Gantry.'));
         continue;
+      }
+      if (grant.who === 'groups') {
+        unsupported.push(unsupportedAt(appDir, `defineStorage (${props.name}) access allow.groups(...) on "${prefix}"`, callSite, 'User pool group roles are not made by Gantry yet: use allow.authenticated or allow.entity(\'identity\').'));
       }
       const keys =
         grant.who === 'groups' ? (grant.groups ?? []).map((group) => `groups${group}`) : grant.who === 'entity' ? [`entity${grant.entity ?? 'identity'}`] : [grant.who];

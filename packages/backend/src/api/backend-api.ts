@@ -8,6 +8,7 @@ import { buildClientConfig } from '../outputs/client-config.ts';
 import { listDeployments, listEvents, requireDeployment } from '../stacks/deployment-store.ts';
 import { findStack, neverDeployed, requireStack, stackOutputs, stackResourceArn, type BackendDb, type StackRef } from '../stacks/stack-store.ts';
 import { currentOutputs, deploymentShape, eventShape, stackShape } from './backend-shapes.ts';
+import { listStacksEndpoint } from './list-stacks.ts';
 
 /**
  * The backend deploy API, REST-JSON under `/_gantry/backends`, SigV4-signed for the service `cloudformation`.
@@ -159,6 +160,7 @@ export function backendEndpoints(options: BackendApiOptions): RestEndpoint[] {
     { method: 'DELETE', path: base, operation: ops.DeleteStack, successStatus: 202 },
     { method: 'GET', path: `${base}/outputs`, operation: ops.GetOutputs },
     { method: 'GET', path: `${base}/events`, operation: ops.DescribeEvents },
+    listStacksEndpoint(db, BACKENDS_PREFIX),
   ];
 }
 

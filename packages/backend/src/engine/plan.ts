@@ -8,8 +8,6 @@ import type { DeploymentPlan, ProviderContext, ResourceProvider, ResourceState }
  */
 export function checkSupported(manifest: BackendManifest): void {
   const problems = manifest.unsupported.map((u) => `${u.construct} (${u.file}${u.line ? `:${u.line}` : ''})${u.hint ? `: ${u.hint}` : ''}`);
-  for (const s of manifest.storage ?? []) problems.push(`defineStorage '${s.name}' (${s.file}): Gantry cannot deploy storage yet`);
-  for (const f of manifest.functions ?? []) problems.push(`defineFunction '${f.name}' (${f.file}): Gantry cannot deploy functions yet`);
   if (problems.length)
     throw new GantryError('ValidationError', `The backend uses ${problems.length} construct(s) Gantry does not support, so nothing was deployed:\n- ${problems.join('\n- ')}\nRemove or replace them and deploy again.`);
 }

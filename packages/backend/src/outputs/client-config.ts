@@ -3,6 +3,8 @@ import type { StackOutputs } from '../engine/engine-types.ts';
 import { AUTH_OUTPUT_KEY } from '../providers/auth-provider.ts';
 import { CUSTOM_OUTPUT_KEY } from '../providers/custom-outputs-provider.ts';
 import { GRAPHQL_OUTPUT_KEY } from '../providers/data-provider.ts';
+import { IDENTITY_POOL_OUTPUT_KEY } from '../providers/identity-pool-provider.ts';
+import { STORAGE_OUTPUT_KEY } from '../providers/storage-provider.ts';
 
 /** The amplify_outputs.json versions `ampx --outputs-version` offers (v0, the Gen 1 format, is not). */
 export const CLIENT_CONFIG_VERSIONS = ['1', '1.1', '1.2', '1.3', '1.4', '1.5'] as const;
@@ -39,6 +41,10 @@ export function buildClientConfig(outputs: StackOutputs, options: { version?: st
   const config: ClientConfig = { version: version === '1' ? '1.1' : version };
   const auth = outputs[AUTH_OUTPUT_KEY]?.payload;
   if (auth) config.auth = authSection(auth, version);
+  const identityPool = outputs[IDENTITY_POOL_OUTPUT_KEY]?.payload;
+  if (auth && identityPool) Object.assign(config.auth as object, { identity_pool_id: identityPool.identityPoolId, unauthenticated_identities_enabled: identityPool.allowUnauthenticatedIdentities !== 'false' });
+  const storage = outputs[STORAGE_OUTPUT_KEY]?.payload;
+  if (storage) config.storage = storageSection(storage);
   const data = outputs[GRAPHQL_OUTPUT_KEY]?.payload;
   if (data) config.data = dataSection(data);
   const custom = outputs[CUSTOM_OUTPUT_KEY]?.payload.customOutputs;
@@ -58,6 +64,16 @@ function dataSection(p: Record<string, string>): Record<string, unknown> {
   if (p.awsAppsyncApiKey) data.api_key = p.awsAppsyncApiKey;
   if (p.amplifyApiModelIntrospection) data.model_introspection = parse(p.amplifyApiModelIntrospection, {});
   return data;
+}
+
+/** Amplify's storage payload → the outputs' `storage` section (`buckets` with their path rules). */
+function storageSection(p: Record<string, string>): Record<string, unknown> {
+  const buckets = parse<Array<{ name: string; bucketName: string; storageRegion: string; paths?: Record<string, unknown> }>>(p.buckets, []);
+  return {
+    aws_region: p.storageRegion,
+    bucket_name: p.bucketName,
+    buckets: buckets.map((b) => ({ name: b.name, bucket_name: b.bucketName, aws_region: b.storageRegion, ...(b.paths && { paths: b.paths }) })),
+  };
 }
 
 function authSection(p: Record<string, string>, version: ClientConfigVersion): Record<string, unknown> {

@@ -17,6 +17,7 @@ interface DataApiInput {
   apiKeys?: Array<{ id: string; expiresAt: Date }>;
   allowDestructive?: boolean;
   authorization?: { defaultType: AuthorizationType; additionalTypes: AuthorizationType[]; userPoolId?: string };
+  functions?: DataApiSpec['functions'];
 }
 
 /** `@gantry/data`'s SchemaPlan. */
@@ -32,6 +33,7 @@ export interface SchemaPlanLike {
 const input = (spec: DataApiSpec): DataApiInput => ({
   sdl: spec.sdl, modelIntrospection: spec.modelIntrospection, apiKeys: spec.apiKeys, allowDestructive: spec.allowDestructive,
   authorization: { defaultType: spec.defaultAuthorizationType, additionalTypes: spec.additionalAuthorizationTypes, ...(spec.userPoolId && { userPoolId: spec.userPoolId }) },
+  ...(spec.functions && { functions: spec.functions }),
 });
 
 /** Words for a SchemaPlan, using the engine's phrases for dropped models so the two sources merge. */

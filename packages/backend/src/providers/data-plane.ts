@@ -17,6 +17,8 @@ export interface DataApiSpec {
   additionalAuthorizationTypes: AuthorizationType[];
   /** The stack's user pool, whose tokens AMAZON_COGNITO_USER_POOLS requests carry. */
   userPoolId?: string;
+  /** The functions custom operations invoke: `@function(name:)` → deployed function name, in the API's account and region. */
+  functions?: { scope: { account: string; region: string }; handlers: Record<string, string> };
   /** May the change drop models (and their items)? The engine has already checked; the plane may check again. */
   allowDestructive: boolean;
 }

@@ -3,6 +3,7 @@ import { canonicalJson, type PlanStep, type ProviderContext, type ResourceProvid
 import { MODE_TO_TYPE, type AuthorizationType, type BackendManifest } from '../manifest.ts';
 import { newApiId, newApiKey } from '../random-ids.ts';
 import type { DataApiKey, DataApiSpec, DataPlane } from './data-plane.ts';
+import { deployedFunctions, functionHandlerTargets } from './function-provider.ts';
 
 /** The data resource as the manifest asks for it (also what is stored as its `properties`). */
 export interface DataDesired {
@@ -12,6 +13,8 @@ export interface DataDesired {
   additionalAuthorizationTypes: AuthorizationType[];
   /** null: no API-key auth, so no key. */
   apiKey: { expiresInDays: number } | null;
+  /** Custom operations' `@function(name:)` → defineFunction name (absent without function handlers). */
+  functionHandlers?: Record<string, string>;
 }
 
 interface StoredKey { id: string; expiresAt: number }
@@ -34,13 +37,15 @@ export function dataProvider(options: DataProviderOptions): ResourceProvider<Dat
   const { dataPlane } = options;
   const type = 'AWS::AppSync::GraphQLApi';
 
-  const spec = (ctx: Pick<ProviderContext, 'resources'>, desired: DataDesired, keys: StoredKey[], allowDestructive: boolean): DataApiSpec => ({
+  const spec = (ctx: Pick<ProviderContext, 'resources' | 'account' | 'region' | 'stackName'>, desired: DataDesired, keys: StoredKey[], allowDestructive: boolean): DataApiSpec => ({
     sdl: desired.sdl, modelIntrospection: desired.modelIntrospection,
     apiKeys: keys.map((k): DataApiKey => ({ id: k.id, expiresAt: new Date(k.expiresAt) })),
     defaultAuthorizationType: desired.defaultAuthorizationType,
     additionalAuthorizationTypes: desired.additionalAuthorizationTypes,
     // The auth step runs before this one, so a pool made in the same deployment is already there.
     userPoolId: ctx.resources.auth?.attributes.userPoolId as string | undefined,
+    // The functions step runs before this one too: handlers resolve to the names just deployed.
+    functions: { scope: { account: ctx.account, region: ctx.region }, handlers: functionHandlerTargets(ctx.stackName, desired.functionHandlers, deployedFunctions(ctx.resources)) },
     allowDestructive,
   });
 
@@ -128,6 +133,7 @@ export function desiredData(manifest: BackendManifest): DataDesired | undefined 
     defaultAuthorizationType: defaultType,
     additionalAuthorizationTypes: additional,
     apiKey: usesKey ? { expiresInDays: data.apiKey?.expiresInDays ?? DEFAULT_KEY_DAYS } : null,
+    ...(data.functionHandlers && Object.keys(data.functionHandlers).length > 0 && { functionHandlers: { ...data.functionHandlers } }),
   };
 }
 

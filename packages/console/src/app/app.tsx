@@ -3,6 +3,7 @@ import { useEffect, useErrorBoundary } from 'preact/hooks';
 import { Spinner } from './components/ui.tsx';
 import { TopBar } from './components/top-bar.tsx';
 import { AppPage } from './hosting/app-page.tsx';
+import * as Backends from './backends/lazy-pages.ts';
 import { AppsPage } from './hosting/apps-page.tsx';
 import { BranchPage } from './hosting/branch-page.tsx';
 import { CreateAppPage } from './hosting/create-app-page.tsx';
@@ -84,6 +85,11 @@ function Shell() {
           <Route path="/console/iam/roles/:name" component={RolePage} />
           <Route path="/console/iam/policies" component={PoliciesPage} />
           <Route path="/console/iam/audit" component={AuditPage} />
+          <Route path="/console/backends" component={Backends.StacksPage} />
+          <Route path="/console/backends/stacks/:stackName" component={Backends.StackPage} />
+          <Route path="/console/backends/stacks/:stackName/deployments/:deploymentId" component={Backends.DeploymentPage} />
+          <Route path="/console/backends/stacks/:stackName/data/:model" component={Backends.StackPage} />
+          <Route path="/console/backends/stacks/:stackName/:tab" component={Backends.StackPage} />
           <Route default component={NotFoundPage} />
         </Router>
       </div>

@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import { AppBundler } from './app-bundle.ts';
 import type { ConsoleContext, ConsoleRouteOptions } from './console-context.ts';
 import { consolePages } from './console-pages.ts';
+import { DATA_PROXY_PATH, dataProxy } from './data-proxy.ts';
 import type { ConsoleTables } from './console-tables.ts';
 import { sendJson } from './http-json.ts';
 import { requireConsoleRequest } from './request-guard.ts';
@@ -33,6 +34,7 @@ export function consoleRoute(options: ConsoleRouteOptions): Route {
   const pages = consolePages(new AppBundler({ rebuildOnChange: options.rebuildOnChange ?? process.env.GANTRY_CONSOLE_DEV === '1' }));
   const session = signInHandlers(ctx);
   const roles = switchRoleHandlers(ctx);
+  const data = dataProxy(ctx);
   const endpoints: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>> = {
     'GET /_console/session': session.whoAmI,
     'POST /_console/session': session.signIn,
@@ -69,6 +71,11 @@ export function consoleRoute(options: ConsoleRouteOptions): Route {
           // Everything but reading who is signed in changes state: the forgery guard comes first.
           if (method !== 'GET') requireConsoleRequest(req, secureTransport(req));
           return await endpoint(req, res);
+        }
+        const dataApi = method === 'POST' ? DATA_PROXY_PATH.exec(path) : null;
+        if (dataApi) {
+          requireConsoleRequest(req, secureTransport(req));
+          return await data(req, res, dataApi[1]!);
         }
         throw new GantryError('NotFound', `No console endpoint at ${method} ${path}.`);
       } catch (thrown) {

@@ -18,7 +18,7 @@ export interface TlsMaterial {
 }
 
 /** Names the server certificate covers: the loopback host in every spelling clients use. */
-const HOSTNAMES = ['localhost', '*.localhost', '127.0.0.1', '::1'];
+const HOSTNAMES = ['localhost', '*.localhost', '127.0.0.1', '::1', /* S3 virtual-hosted buckets */ '*.s3.localhost'];
 
 /**
  * What the CA may vouch for (its X.509 name constraints, RFC 5280 4.2.1.10): `localhost` and every name under
@@ -48,7 +48,9 @@ export function loadOrCreateLocalCa(dataDir: string): TlsMaterial {
     !existsSync(files.cert) ||
     !existsSync(files.key) ||
     expiresWithinDays(readFileSync(files.cert, 'utf8'), 30) ||
-    !new X509Certificate(readFileSync(files.cert, 'utf8')).checkIssued(ca)
+    !new X509Certificate(readFileSync(files.cert, 'utf8')).checkIssued(ca) ||
+    // Certificates made before the S3 bucket names were covered are made again.
+    !new X509Certificate(readFileSync(files.cert, 'utf8')).subjectAltName?.includes('*.s3.localhost')
   ) {
     const server = createCertificate({ commonName: 'localhost', days: 825, altNames: HOSTNAMES, issuer: { cert: caCert, key: readFileSync(files.caKey, 'utf8') } });
     writeSecret(files.key, server.key);

@@ -13,7 +13,10 @@ import { createDataApi, createGraphqlRoute, createRealtimeServer, realtimeApiIdF
 import { createHostingService } from '@gantry/hosting';
 import { ParameterStore, parameterMigrations, parametersJsonService } from '@gantry/parameters';
 import { createStorageService } from '@gantry/storage';
+import { FilesystemBlobStore, storageDeployer } from '@gantry/storage';
+import { createFunctionsService, type FunctionsService } from '@gantry/functions';
 import { createUserPoolsService } from '@gantry/auth';
+import { createIdentityPoolsService } from '@gantry/auth';
 import { BuildSandbox } from '@gantry/runner';
 import { createSourceService } from '@gantry/source';
 import { WorkflowService } from '@gantry/workflows';
@@ -47,6 +50,8 @@ export interface RunningServer {
   iam: Iam;
   store: Store;
   workflows: WorkflowService;
+  /** Lambda-compatible functions; `functions.plane` is what deploys and the data API run them through. */
+  functions: FunctionsService;
   caCertFile: string;
   /** Why builds cannot run on this machine (no usable sandbox), when they cannot. */
   buildsUnavailable: string | undefined;
@@ -75,8 +80,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const parameters = new ParameterStore(store.db, box);
   // S3-compatible object storage at `<url>/s3` (path-style) and `<bucket>.s3.localhost` (virtual-hosted); bytes under `<dataDir>/blobs`.
   const storage = createStorageService({ db: store.db, iam, dataDir });
+  // Lambda-compatible functions at `/2015-03-31/functions`: each invocation runs in a sandboxed warm worker.
+  const functions = createFunctionsService({ store, iam, dataDir, sandbox, endpointUrl: () => url });
   // Cognito-compatible user pools; token issuers are `<url>/cognito-idp/<poolId>`.
   const userPools = createUserPoolsService({ db: store.db, box, baseUrl: () => url });
+  // Cognito-compatible identity pools: AWS credentials (IAM role sessions) for the user pools' users and guests.
+  const identityPools = createIdentityPoolsService({ db: store.db, iam, userPools });
   const hosting = createHostingService({
     store, iam, box, dataDir, publicUrl, siteDomain: () => `localhost:${httpPort}`,
     secrets: { readTree: (scope, path) => parameters.readTree(scope, path) },
@@ -96,13 +105,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     sandbox,
   });
   // Like AppSync, `__typename` is returned only when the query selects it (aws-amplify does).
-  const data = createDataApi({ rootDir: join(dataDir, 'data'), typenameOnModels: false, verifyUserPoolToken: (token, poolId) => userPools.tokenUser(token, poolId) });
+  const data = createDataApi({ rootDir: join(dataDir, 'data'), typenameOnModels: false, verifyUserPoolToken: (token, poolId) => userPools.tokenUser(token, poolId), invokeFunction: (scope, name, event) => functions.plane.invoke(scope, name, event) });
   // Data APIs are served over HTTPS: the aws-amplify realtime client only speaks wss:// to `<data.url>/realtime`.
-  const backend = createBackendService({ store, iam, dataPlane: dataPlaneFromDataApi(data), authPlane: userPools.deployer, dataBaseUrl: () => httpsUrl });
+  const backend = createBackendService({ store, iam, dataPlane: dataPlaneFromDataApi(data), authPlane: userPools.deployer, identityPoolPlane: identityPools.deployer, storagePlane: storageDeployer({ db: store.db, iam, blobs: new FilesystemBlobStore(join(dataDir, 'blobs')) }), functionPlane: functions.plane, dataBaseUrl: () => httpsUrl });
   // The web console calls the APIs above through this server's own listeners, as the signed-in principal.
   const webConsole = createConsole({ iam, store, box, siteDomain: () => `localhost:${httpPort}`, loopback: () => ({ http: url, https: httpsUrl, caCert: tls.caCert }) });
   // Every service's migrations run together: the migrator checks the whole applied history at once.
-  await store.migrate([...Iam.migrations, ...source.migrations, ...hosting.migrations, ...backend.migrations, ...workflows.migrations, ...parameterMigrations, ...webConsole.migrations, ...userPools.migrations, ...storage.migrations]);
+  await store.migrate([...Iam.migrations, ...source.migrations, ...hosting.migrations, ...backend.migrations, ...workflows.migrations, ...parameterMigrations, ...webConsole.migrations, ...userPools.migrations, ...identityPools.migrations, ...storage.migrations, ...functions.migrations]);
   await iam.initialize();
   source.events.on('push', (push) => hosting.onPush(push));
   source.events.on('push', async (push) => void (await workflows.onPush(push)));
@@ -116,9 +125,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       { signingName: 'iam', version: '2010-05-08', namespace: 'https://iam.amazonaws.com/doc/2010-05-08/', operations: iamOperations(iam) },
       { signingName: 'sts', version: '2011-06-15', namespace: 'https://sts.amazonaws.com/doc/2011-06-15/', operations: stsOperations(iam) },
     ],
-    jsonServices: [parametersJsonService(iam, parameters), userPools.jsonService],
+    jsonServices: [parametersJsonService(iam, parameters), userPools.jsonService, identityPools.jsonService],
     routes: [
       storage.route,
+      functions.route,
       ...hosting.routes,
       backend.route,
       dataRoute(createGraphqlRoute(data)),
@@ -170,6 +180,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     iam,
     store,
     workflows,
+    functions,
     caCertFile: tls.caCertFile,
     buildsUnavailable: sandbox.unavailableReason,
     async close() {
@@ -177,6 +188,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await workflows.stop();
       await hosting.stop();
       await backend.stop();
+      await functions.stop();
       await realtime.close();
       await Promise.all([closeServer(http), closeServer(https)]);
       await store.close();

@@ -12,7 +12,7 @@ import WebSocket from 'ws';
 const input = JSON.parse(process.argv[2]!) as { outputs: any; endpoint: string; email: string; password: string };
 Amplify.configure(input.outputs);
 const config = Amplify.getConfig();
-Amplify.configure({ ...config, Auth: { Cognito: { ...config.Auth!.Cognito, userPoolEndpoint: input.endpoint } } } as ResourcesConfig);
+Amplify.configure({ ...config, Auth: { Cognito: { ...config.Auth!.Cognito, userPoolEndpoint: input.endpoint, identityPoolEndpoint: input.endpoint } } } as ResourcesConfig);
 
 const step = (name: string) => process.stderr.write(`step: ${name}\n`);
 const check = <T>(r: { data: T; errors?: unknown }): T => {

@@ -11,6 +11,7 @@ import { useLoad } from './use-load.ts';
 const SECTIONS = [
   ['/console/hosting/apps', '/console/hosting/', 'Hosting'],
   ['/console/workflows', '/console/workflows', 'Workflows'],
+  ['/console/backends', '/console/backends', 'Backends'],
   ['/console/iam/users', '/console/iam', 'IAM'],
 ] as const;
 
