@@ -34,8 +34,8 @@ export function currentOutputs(outputs: StackOutputs, dataBaseUrl: string): Stac
   return { ...outputs, [GRAPHQL_OUTPUT_KEY]: { ...graphql, payload } };
 }
 
-/** A stack as the API returns it (CloudFormation's DescribeStacks, with Amplify's outputs by metadata key). */
-export function stackShape(row: StackRow, dataBaseUrl: string) {
+/** A stack as ListStacks summarises it (CloudFormation's StackSummary, with the Amplify backend it holds). */
+export function stackSummaryShape(row: StackRow) {
   return {
     stackName: row.stack_name,
     stackId: row.stack_id,
@@ -45,6 +45,13 @@ export function stackShape(row: StackRow, dataBaseUrl: string) {
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
     lastDeploymentId: row.last_deployment_id ?? undefined,
+  };
+}
+
+/** A stack as the API returns it (CloudFormation's DescribeStacks, with Amplify's outputs by metadata key). */
+export function stackShape(row: StackRow, dataBaseUrl: string) {
+  return {
+    ...stackSummaryShape(row),
     outputs: currentOutputs(stackOutputs(row), dataBaseUrl),
     resources: Object.entries(stackResources(row)).map(([logicalId, r]) => ({ logicalId, type: r.type, physicalId: r.physicalId })),
   };

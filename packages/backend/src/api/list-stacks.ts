@@ -1,7 +1,8 @@
 import { GantryError } from '@gantry/core';
 import type { RestEndpoint } from '@gantry/edge';
 import { callerAccount, type CallContext, type Operation } from '@gantry/iam';
-import { stackBackendId, type BackendDb, type StackRow } from '../stacks/stack-store.ts';
+import type { BackendDb, StackRow } from '../stacks/stack-store.ts';
+import { stackSummaryShape } from './backend-shapes.ts';
 
 /**
  * `GET /_gantry/backends/stacks?maxResults&nextToken`: CloudFormation's ListStacks for Gantry's backends,
@@ -13,22 +14,6 @@ import { stackBackendId, type BackendDb, type StackRow } from '../stacks/stack-s
 const MAX_RESULTS = 100;
 
 type Params = Record<string, unknown>;
-
-const iso = (ms: number): string => new Date(ms).toISOString();
-
-/** A stack as ListStacks summarises it (CloudFormation's StackSummary, with the Amplify backend it holds). */
-export function stackSummaryShape(row: StackRow) {
-  return {
-    stackName: row.stack_name,
-    stackId: row.stack_id,
-    backendId: stackBackendId(row),
-    status: row.status,
-    statusReason: row.status_reason ?? undefined,
-    createdAt: iso(row.created_at),
-    updatedAt: iso(row.updated_at),
-    lastDeploymentId: row.last_deployment_id ?? undefined,
-  };
-}
 
 const encodeToken = (stackName: string): string => Buffer.from(stackName, 'utf8').toString('base64url');
 
