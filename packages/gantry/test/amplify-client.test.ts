@@ -19,7 +19,7 @@ before(async () => {
 });
 after(() => ts.stop());
 
-test('the unmodified aws-amplify library, configured only with amplify_outputs.json: CRUD, filters, pagination, observeQuery', async () => {
+test('the unmodified aws-amplify library, configured with amplify_outputs.json and the pools’ endpoint line: CRUD, filters, pagination, observeQuery', async () => {
   const { stdout } = await exec(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'support/amplify-client-script.ts'), outputsFile], {
     env: { PATH: process.env.PATH!, NODE_EXTRA_CA_CERTS: ts.server.caCertFile }, timeout: 60_000, maxBuffer: 16 * 1024 * 1024,
   });

@@ -2,7 +2,7 @@
 // amplify_outputs.json. A separate process, because Node reads the local CA (NODE_EXTRA_CA_CERTS) at start.
 // Prints one JSON line with what it saw.
 import { readFileSync } from 'node:fs';
-import { Amplify } from 'aws-amplify';
+import { Amplify, type ResourcesConfig } from 'aws-amplify';
 import { generateClient } from 'aws-amplify/data';
 import WebSocket from 'ws';
 
@@ -11,6 +11,13 @@ import WebSocket from 'ws';
 
 const outputs = JSON.parse(readFileSync(process.argv[2]!, 'utf8'));
 Amplify.configure(outputs);
+// The one line an app adds on Gantry (README): with an identity pool in the outputs, aws-amplify fetches guest
+// credentials even in API-key mode, from AWS unless told the pools' endpoint, which outputs cannot carry.
+if (outputs.auth) {
+  const config = Amplify.getConfig();
+  const endpoint = new URL(outputs.data.url).origin;
+  Amplify.configure({ ...config, Auth: { Cognito: { ...config.Auth!.Cognito, userPoolEndpoint: endpoint, identityPoolEndpoint: endpoint } } } as ResourcesConfig);
+}
 const client: any = generateClient();
 const other: any = generateClient();
 const result: Record<string, unknown> = {};
